@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "authd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "authd", targets: ["authd"]),
+        .executable(name: "authctl", targets: ["authctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // One wrapper per C library; only one Swift file imports each.
+        .systemLibrary(name: "CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // The domain: users, passwords, tokens and the rules; no transport, no SQL.
+        .target(name: "AuthCore"),
+        // A strict JSON value, parser and writer shared by the wire and the tokens.
+        .target(name: "AuthJSON"),
+        // Bounded pools of threads for blocking C calls.
+        .target(name: "AuthThreads"),
+        // libxcrypt password hashing and OpenSSL HS256 tokens behind the domain's protocols.
+        .target(name: "AuthCrypto", dependencies: ["AuthCore", "AuthJSON", "AuthThreads", "CCrypt", "COpenSSL"]),
+        // The embedded SQLite store.
+        .target(name: "AuthSQLite", dependencies: ["AuthCore", "AuthThreads", "CSQLite"]),
+        // The interface contract, declared once: JSON, JSON-RPC messages, methods, error codes.
+        .target(name: "AuthInterface", dependencies: ["AuthCore", "AuthJSON"]),
+        // The daemon: socket, framing, dispatch, configuration, systemd.
+        .target(name: "AuthDaemon", dependencies: [
+            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "CSystemd",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // A small blocking client for authctl and the tests.
+        .target(name: "AuthClient", dependencies: ["AuthInterface", "AuthJSON"]),
+        // authctl's commands.
+        .target(name: "AuthControl", dependencies: [
+            "AuthClient", "AuthInterface", "AuthJSON",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .executableTarget(name: "authd", dependencies: [
+            "AuthDaemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "authctl", dependencies: ["AuthControl"]),
+
+        .testTarget(name: "AuthUnitTests", dependencies: [
+            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "AuthDaemon",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,92 @@
+import AuthCore
+import AuthInterface
+import AuthJSON
+import NIOCore
+
+/// One client connection: each line is dispatched in its own task, so a slow
+/// request (a password hash) never holds up a fast one sent after it; answers go
+/// out as they are ready, matched by id.
+final class ConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = Frame
+    typealias OutboundOut = ByteBuffer
+
+    private let dispatcher: RPCDispatcher
+    private let caller: Caller
+    private let maxRequestBytes: Int
+    private let inFlight: InFlightRequests
+    private var pending = 0
+    private var inputClosed = false
+
+    init(dispatcher: RPCDispatcher, caller: Caller, maxRequestBytes: Int, inFlight: InFlightRequests) {
+        self.dispatcher = dispatcher
+        self.caller = caller
+        self.maxRequestBytes = maxRequestBytes
+        self.inFlight = inFlight
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .tooLong:
+            let error = RPCResponse.failure(id: .null, error: .tooLarge(limit: maxRequestBytes))
+            context.writeAndFlush(wrapOutboundOut(Self.frame(error, context.channel.allocator)))
+                .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+        case .line(let buffer):
+            let bytes = Array(buffer.readableBytesView)
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+            dispatch(bytes, context: context)
+        }
+    }
+
+    private func dispatch(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        pending += 1
+        inFlight.begin()
+        let channel = context.channel
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let dispatcher = self.dispatcher
+        let caller = self.caller
+        Task { await ConnectionHandler.respond(to: bytes, dispatcher, caller, channel, handler) }
+    }
+
+    private static func respond(
+        to bytes: [UInt8], _ dispatcher: RPCDispatcher, _ caller: Caller, _ channel: Channel,
+        _ handler: NIOLoopBound<ConnectionHandler>
+    ) async {
+        let answer = await dispatcher.handle(bytes, caller: caller)
+        channel.eventLoop.execute {
+            if let answer {
+                channel.writeAndFlush(frame(answer, channel.allocator), promise: nil)
+            }
+            handler.value.finished(channel)
+        }
+    }
+
+    private func finished(_ channel: Channel) {
+        pending -= 1
+        inFlight.end()
+        if inputClosed && pending == 0 { channel.close(promise: nil) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case let idle as IdleStateHandler.IdleStateEvent where idle == .read:
+            // Idle means nothing to read and nothing being worked on.
+            if pending == 0 { context.close(promise: nil) }
+        case ChannelEvent.inputClosed:
+            // The client has sent all it will; answer what is pending, then close.
+            inputClosed = true
+            if pending == 0 { context.close(promise: nil) }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    static func frame(_ json: JSON, _ allocator: ByteBufferAllocator) -> ByteBuffer {
+        var bytes = json.serialized()
+        bytes.append(UInt8(ascii: "\n"))
+        return allocator.buffer(bytes: bytes)
+    }
+}

@@ -1,0 +1,66 @@
+import NIOCore
+
+/// One frame off the wire: a line without its terminator, or the news that a line
+/// grew past the limit (the connection is then closed).
+enum Frame {
+    case line(ByteBuffer)
+    case tooLong
+}
+
+/// Splits a byte stream at `\n` (dropping a trailing `\r`), refusing lines longer
+/// than `maxLength` bytes without ever buffering more than that.
+struct LineFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = Frame
+
+    let maxLength: Int
+    private var scanned = 0
+    private var failed = false
+
+    init(maxLength: Int) {
+        self.maxLength = maxLength
+    }
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if failed {
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            return .needMoreData
+        }
+        let view = buffer.readableBytesView
+        if let newline = view[(view.startIndex + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+            var length = newline - view.startIndex
+            scanned = 0
+            if length > maxLength {
+                fail(context, &buffer)
+                return .needMoreData
+            }
+            var line = buffer.readSlice(length: length + 1)!
+            if length > 0, line.getInteger(at: line.readerIndex + length - 1, as: UInt8.self) == UInt8(ascii: "\r") {
+                length -= 1
+            }
+            context.fireChannelRead(wrapInboundOut(.line(line.getSlice(at: line.readerIndex, length: length)!)))
+            return .continue
+        }
+        scanned = view.count
+        if view.count > maxLength { fail(context, &buffer) }
+        return .needMoreData
+    }
+
+    private mutating func fail(_ context: ChannelHandlerContext, _ buffer: inout ByteBuffer) {
+        failed = true
+        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+        context.fireChannelRead(wrapInboundOut(.tooLong))
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        // A last line without its newline is still a request.
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        if !failed, buffer.readableBytes > 0, let rest = buffer.readSlice(length: buffer.readableBytes) {
+            var line = rest
+            if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\r") {
+                line.moveWriterIndex(to: line.writerIndex - 1)
+            }
+            context.fireChannelRead(wrapInboundOut(.line(line)))
+        }
+        return .needMoreData
+    }
+}

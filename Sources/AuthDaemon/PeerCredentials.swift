@@ -1,0 +1,71 @@
+import AuthCore
+import Foundation
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `struct ucred` from <sys/socket.h>, which Glibc does not export to Swift.
+struct UCred {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
+
+/// Decides who a peer is from the credentials the kernel recorded at connect().
+struct PeerPolicy: Sendable {
+    /// The gid of `--admin-group`, when one is configured.
+    let adminGID: UInt32?
+
+    init(adminGroup: String?) throws {
+        guard let adminGroup else {
+            adminGID = nil
+            return
+        }
+        if let gid = Self.gid(named: adminGroup) {
+            adminGID = gid
+        } else {
+            throw ConfigurationError("admin group '\(adminGroup)' does not exist")
+        }
+    }
+
+    /// Reads SO_PEERCRED from a connected Unix socket channel (on its event loop).
+    func caller(of channel: Channel) -> EventLoopFuture<Caller> {
+        guard let provider = channel as? SocketOptionProvider else {
+            return channel.eventLoop.makeSucceededFuture(Caller(uid: nil, isPrivileged: false))
+        }
+        return provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+            .map { (cred: UCred) in Caller(uid: cred.uid, isPrivileged: self.isPrivileged(uid: cred.uid, gid: cred.gid)) }
+    }
+
+    /// Root, or a member of the admin group (by primary gid or by /etc/group membership).
+    func isPrivileged(uid: UInt32, gid: UInt32) -> Bool {
+        if uid == 0 { return true }
+        guard let adminGID else { return false }
+        if gid == adminGID { return true }
+        return Self.groups(ofUID: uid).contains(adminGID)
+    }
+
+    static func gid(named name: String) -> UInt32? {
+        var group = group()
+        var buffer = [CChar](repeating: 0, count: 16384)
+        var result: UnsafeMutablePointer<group>?
+        guard getgrnam_r(name, &group, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return group.gr_gid
+    }
+
+    static func groups(ofUID uid: UInt32) -> [UInt32] {
+        var pw = passwd()
+        var buffer = [CChar](repeating: 0, count: 16384)
+        var result: UnsafeMutablePointer<passwd>?
+        guard getpwuid_r(uid, &pw, &buffer, buffer.count, &result) == 0, result != nil, let name = pw.pw_name else { return [] }
+        var count: Int32 = 64
+        var groups = [gid_t](repeating: 0, count: Int(count))
+        if getgrouplist(name, pw.pw_gid, &groups, &count) == -1 {
+            groups = [gid_t](repeating: 0, count: Int(count))
+            guard getgrouplist(name, pw.pw_gid, &groups, &count) != -1 else { return [] }
+        }
+        return Array(groups.prefix(Int(count)))
+    }
+}

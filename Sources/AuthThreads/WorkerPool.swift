@@ -1,0 +1,119 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thrown when a pool's queue is full: the caller should answer "busy, retry".
+public struct PoolOverloaded: Error, Sendable {
+    public let pool: String
+}
+
+/// A fixed set of threads for blocking C calls (libxcrypt, SQLite, libpq), so that
+/// they never run on an event loop or on Swift's cooperative pool. Each thread owns
+/// one `Resource` (a connection, a scratch buffer) that only it ever touches; the
+/// queue is bounded, and a full queue is an immediate `PoolOverloaded`.
+public final class WorkerPool<Resource>: @unchecked Sendable {
+    // @unchecked: `jobs` and `queued` are only touched with `condition` locked, and each
+    // Resource lives on the stack of the one thread that created it.
+    private typealias Job = (inout Resource?, (any Error)?) -> Void
+
+    public let name: String
+    public let threadCount: Int
+    public let queueLimit: Int
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    private var head = 0
+
+    /// - Parameters:
+    ///   - niceness: added to each thread's nice value (Linux schedules threads separately),
+    ///     so that slow work such as hashing yields to latency-sensitive work.
+    ///   - makeResource: called on a worker thread the first time it needs its resource,
+    ///     and again after a job discarded it.
+    public init(name: String, threads: Int, queueLimit: Int, niceness: Int32 = 0,
+                makeResource: @escaping @Sendable () throws -> Resource) {
+        self.name = name
+        self.threadCount = max(1, threads)
+        self.queueLimit = max(1, queueLimit)
+        for n in 0..<threadCount {
+            let thread = Thread { [self] in
+                #if canImport(Glibc)
+                if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+                #endif
+                self.work(makeResource)
+            }
+            thread.name = "\(name)-\(n)"
+            thread.start()
+        }
+    }
+
+    /// Jobs waiting for a thread right now.
+    public var queueDepth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return jobs.count - head
+    }
+
+    /// Runs `body` on a worker thread with that thread's resource. Throwing
+    /// `DiscardResource` from `body` closes the resource (it is made anew next time).
+    public func run<T: Sendable>(_ body: @escaping @Sendable (inout Resource) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let job: Job = { slot, creationError in
+                continuation.resume(with: Result { try WorkerPool.perform(body, on: &slot, creationError) })
+            }
+            condition.lock()
+            if jobs.count - head >= queueLimit {
+                condition.unlock()
+                continuation.resume(throwing: PoolOverloaded(pool: name))
+                return
+            }
+            jobs.append(job)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    private static func perform<T>(_ body: (inout Resource) throws -> T, on slot: inout Resource?, _ creationError: (any Error)?) throws -> T {
+        guard var resource = slot else { throw creationError ?? ResourceUnavailable() }
+        slot = nil
+        do {
+            let result = try body(&resource)
+            slot = resource
+            return result
+        } catch let discard as DiscardResource {
+            throw discard.underlying
+        } catch {
+            slot = resource
+            throw error
+        }
+    }
+
+    private func work(_ makeResource: @Sendable () throws -> Resource) {
+        var slot: Resource?
+        while true {
+            condition.lock()
+            while head == jobs.count { condition.wait() }
+            let job = jobs[head]
+            head += 1
+            if head > 64 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            condition.unlock()
+            var creationError: (any Error)?
+            if slot == nil {
+                do { slot = try makeResource() } catch { creationError = error }
+            }
+            job(&slot, creationError)
+        }
+    }
+}
+
+/// Thrown by a job to say its resource is broken and must be made anew.
+public struct DiscardResource: Error {
+    public let underlying: Error
+    public init(_ underlying: Error) { self.underlying = underlying }
+}
+
+/// A worker could not create its resource (for example, the database would not open).
+public struct ResourceUnavailable: Error, Sendable {}
