@@ -59,6 +59,7 @@ let package = Package(
             "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "AuthDaemon",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON"]),
     ],

@@ -43,6 +43,14 @@ struct GlobalOptions: ParsableArguments {
         return nil
     }
 
+    /// The token that verify and logout are about: the argument, else the caller's own.
+    func subjectToken(_ argument: String?) throws(ValidationError) -> String {
+        guard let token = argument ?? accessToken else {
+            throw ValidationError("Give a token, as the argument, --token or $AUTHD_TOKEN.")
+        }
+        return token
+    }
+
     func connect() throws(ControlError) -> Daemon {
         try Daemon(path: socketPath, token: accessToken)
     }

@@ -83,7 +83,7 @@ extension AuthService {
         let created = createdAt.optional("created_at", &errors)
         if let username { errors.add("username", Validation.username(username)) }
         if let email { errors.add("email", Validation.email(email)) }
-        if let hash, !hasher.canVerify(hash) { errors.add("password_hash", "Not a password hash this system can verify.") }
+        if let hash, !(try await hasher.canVerify(hash)) { errors.add("password_hash", "Not a password hash this system can verify.") }
         try errors.check()
         try await checkUnique(username: username, email: email)
         let user = try await store.create(NewUser(username: username!, email: email!, passwordHash: hash!, createdAt: created ?? clock()))

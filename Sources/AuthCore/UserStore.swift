@@ -41,8 +41,8 @@ public protocol PasswordHasher: Sendable {
     /// A well-formed hash at the configured settings that no password matches, so that a
     /// login for an unknown user costs what a wrong password costs.
     var dummyHash: String { get }
-    /// True when a hash is of a form this hasher can verify.
-    func canVerify(_ hash: String) -> Bool
+    /// True when a hash is of a form this hasher can verify (checking may cost a hash).
+    func canVerify(_ hash: String) async throws -> Bool
 }
 
 /// The claims of an access token, as flask-jwt-extended writes them.

@@ -49,12 +49,24 @@ public struct BcryptHasher: PasswordHasher {
         return cost < self.cost
     }
 
-    public func canVerify(_ hash: String) -> Bool {
+    public func canVerify(_ hash: String) async throws -> Bool {
         if hash.hasPrefix("$2") {
             // bcrypt: "$2x$NN$" + 53 characters; libxcrypt checks only the setting part.
-            guard hash.utf8.count == 60, Self.cost(of: hash) != nil else { return false }
+            guard hash.utf8.count == 60, let cost = Self.cost(of: hash), (4...31).contains(cost) else { return false }
         }
-        return XCrypt.isVerifiable(hash)
+        guard XCrypt.isVerifiable(hash) else { return false }
+        // libxcrypt judges only the setting ("nothash" passes as a DES salt "no"); a hash
+        // some password can match has the length and setting of what crypt makes from it.
+        return try await run { _ in
+            guard let probe = XCrypt.crypt("probe", setting: hash) else { return false }
+            return probe.utf8.count == hash.utf8.count && Self.setting(of: probe) == Self.setting(of: hash)
+        }
+    }
+
+    /// Everything before the checksum: up to the last "$", or DES's two salt characters.
+    private static func setting(of hash: String) -> Substring {
+        if let dollar = hash.lastIndex(of: "$") { return hash[..<dollar] }
+        return hash.prefix(2)
     }
 
     /// The cost of a bcrypt hash (`$2?$NN$...`).

@@ -27,9 +27,15 @@ final class ConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .tooLong:
+            // Answer, stop writing, and let the decoder discard whatever else the client
+            // sends until it closes: closing with unread input would reset the connection
+            // before the client could read why.
             let error = RPCResponse.failure(id: .null, error: .tooLarge(limit: maxRequestBytes))
-            context.writeAndFlush(wrapOutboundOut(Self.frame(error, context.channel.allocator)))
-                .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(Self.frame(error, channel.allocator))).whenComplete { _ in
+                channel.close(mode: .output, promise: nil)
+                channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+            }
         case .line(let buffer):
             let bytes = Array(buffer.readableBytesView)
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }

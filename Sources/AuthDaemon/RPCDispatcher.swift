@@ -48,7 +48,8 @@ public struct RPCDispatcher: Sendable {
         switch RPCRequest.parse(json) {
         case .failure(let failure):
             metrics.record(method: "-", outcome: failure.error.code)
-            return failure.notification ? nil : RPCResponse.failure(id: failure.id, error: failure.error)
+            if failure.notification { return nil }
+            return RPCResponse.failure(id: failure.id, error: failure.error)
         case .success(let request):
             let outcome = await call(request, caller: caller)
             guard let id = request.id else { return nil }

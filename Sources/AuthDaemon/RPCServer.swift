@@ -31,11 +31,9 @@ struct RPCServer {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 if metrics.connectionOpened() > limits.maxConnections {
-                    // Refused politely: one error line, then close.
-                    let error = RPCResponse.failure(id: .null, error: RPCError(.unavailable, "Too many connections", data: ["retry_after": 1]))
                     channel.closeFuture.whenComplete { _ in metrics.connectionClosed() }
-                    return channel.writeAndFlush(ConnectionHandler.frame(error, channel.allocator)).flatMap {
-                        channel.close()
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RefusingHandler())
                     }
                 }
                 channel.closeFuture.whenComplete { _ in metrics.connectionClosed() }
@@ -95,4 +93,18 @@ struct RPCServer {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         } == 0
     }
+}
+
+/// Refuses a connection beyond `max_connections` politely: one error line, then close.
+private final class RefusingHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    func channelActive(context: ChannelHandlerContext) {
+        let error = RPCResponse.failure(id: .null, error: RPCError(.unavailable, "Too many connections", data: ["retry_after": 1]))
+        context.writeAndFlush(wrapOutboundOut(ConnectionHandler.frame(error, context.channel.allocator)))
+            .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

@@ -30,7 +30,7 @@ enum SigningSecret {
 
     private static func checked(_ bytes: [UInt8], _ source: String) throws -> [UInt8] {
         guard bytes.count >= minimumBytes else {
-            throw ConfigurationError("the JWT secret from \(source) is \(bytes.count) bytes; at least \(minimumBytes) are required")
+            throw ConfigurationError("the JWT secret from \(source) is \(bytes.count) bytes; at least \(minimumBytes) bytes are required")
         }
         return bytes
     }

@@ -69,7 +69,11 @@ public enum RFC3339 {
         parts.tm_hour = Int32(hour)
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
-        let seconds = timegm(&parts)
+        var seconds = timegm(&parts)
+        // timegm rolls 31 February over into March; such a date does not exist.
+        var check = tm()
+        gmtime_r(&seconds, &check)
+        guard check.tm_mday == Int32(day), check.tm_mon == Int32(month - 1) else { return nil }
         return Date(timeIntervalSince1970: Double(seconds - offset) + fraction)
     }
 }

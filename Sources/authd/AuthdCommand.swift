@@ -38,8 +38,11 @@ struct AuthdCommand: AsyncParsableCommand {
                 return handler
             }
             try await Daemon.run(config, logger: Logger(label: "authd"))
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
+        } catch {
+            // Not a usage error: say what is wrong, once, and exit with EX_CONFIG
+            // (78), which systemd units treat as "do not restart in a loop".
+            FileHandle.standardError.write(Data("authd: \(error)\n".utf8))
+            throw ExitCode(78)
         }
     }
 }

@@ -1,0 +1,75 @@
+import AuthClient
+import AuthInterface
+import AuthJSON
+import Foundation
+import Testing
+
+/// Real peers: PyJWT and flask-jwt-extended with the same secret.
+extension IntegrationTests {
+@Suite struct InteropTests {
+    @Test func pyJWTDecodesAnAuthdTokenWithFlaskJWTExtendedClaims() async throws {
+        let daemon = try await TestDaemon()
+        let c = try daemon.client()
+        let id = try c.register("pyjwt")
+        let token = try c.login("pyjwt")
+        let claims = try JSONParser.parse(python("""
+            import jwt, json, sys
+            print(json.dumps(jwt.decode(sys.argv[1], sys.argv[2], algorithms=["HS256"])))
+            """, [token, testSecret]))
+        #expect(Set(claims.object!.keys) == ["sub", "jti", "type", "fresh", "iat", "nbf", "exp"])
+        #expect(claims["sub"] == .string(String(id)))
+        #expect(claims["type"] == "access")
+        #expect(claims["fresh"] == true)
+        #expect(claims["exp"]!.int64! - claims["iat"]!.int64! == 3600)
+        #expect(claims["nbf"] == claims["iat"])
+        // flask-jwt-extended's own decoder accepts it too.
+        let identity = try python("""
+            import sys
+            from flask import Flask
+            from flask_jwt_extended import JWTManager, decode_token
+            app = Flask(__name__)
+            app.config["JWT_SECRET_KEY"] = sys.argv[2]
+            JWTManager(app)
+            with app.app_context():
+                print(decode_token(sys.argv[1])["sub"])
+            """, [token, testSecret])
+        #expect(identity == String(id))
+    }
+
+    @Test func aFlaskJWTExtendedTokenIsActive() async throws {
+        let daemon = try await TestDaemon()
+        let c = try daemon.client()
+        let id = try c.register("flask")
+        let token = try python("""
+            import sys
+            from flask import Flask
+            from flask_jwt_extended import JWTManager, create_access_token
+            app = Flask(__name__)
+            app.config["JWT_SECRET_KEY"] = sys.argv[1]
+            JWTManager(app)
+            with app.app_context():
+                print(create_access_token(identity=sys.argv[2]))
+            """, [testSecret, String(id)])
+        let verified = try c.ok(.verify, ["token": .string(token)])
+        #expect(verified["active"] == true)
+        #expect(verified["user"]?["username"] == "flask")
+        #expect(verified["claims"]?["fresh"] == false)
+        // And it can be revoked like one of authd's own.
+        _ = try c.ok(.logout, ["token": .string(token)])
+        #expect(try c.isActive(token) == false)
+    }
+
+    @Test func aTokenSignedWithAnotherKeyIsInactive() async throws {
+        let daemon = try await TestDaemon()
+        let c = try daemon.client()
+        let id = try c.register("forger")
+        let token = try python("""
+            import jwt, sys, time, uuid
+            now = int(time.time())
+            print(jwt.encode({"sub": sys.argv[1], "jti": str(uuid.uuid4()), "type": "access", "fresh": False,
+                              "iat": now, "nbf": now, "exp": now + 60}, "another-secret-of-sufficient-length!!", algorithm="HS256"))
+            """, [String(id)])
+        #expect(try c.isActive(token) == false)
+    }
+}
+}

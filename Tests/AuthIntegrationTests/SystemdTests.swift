@@ -1,0 +1,112 @@
+import AuthClient
+import AuthInterface
+import AuthJSON
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A datagram socket standing in for systemd's NOTIFY_SOCKET.
+final class NotifyListener {
+    let path: String
+    private let fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: Array(path.utf8))
+            raw[path.utf8.count] = 0
+        }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(rc == 0)
+        var tv = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Messages received until one contains `needle` (or the timeout passes).
+    func messages(until needle: String) -> [String] {
+        var out: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !out.contains(where: { $0.contains(needle) }) {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            out.append(String(decoding: buffer[..<n], as: UTF8.self))
+        }
+        return out
+    }
+
+    deinit { close(fd) }
+}
+
+extension IntegrationTests {
+@Suite struct SystemdTests {
+    @Test func socketActivationServesThePassedSocketAndNotifiesReady() async throws {
+        let dir = TestDaemon.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let socketPath = "\(dir)/activated.sock"
+        let notify = try NotifyListener(path: "\(dir)/notify.sock")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+        // --socket names a path authd must NOT bind: the passed descriptor wins.
+        p.arguments = ["-l", socketPath, "-E", "JWT_SECRET_KEY", "-E", "NOTIFY_SOCKET",
+                       TestDaemon.authd, "--socket", "\(dir)/unused.sock", "--database", "sqlite:\(dir)/a.db", "--bcrypt-cost", "4"]
+        var env = ProcessInfo.processInfo.environment
+        env["JWT_SECRET_KEY"] = testSecret
+        env["NOTIFY_SOCKET"] = notify.path
+        p.environment = env
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        defer {
+            p.terminate()
+            p.waitUntilExit()
+        }
+        // systemd-socket-activate listens first and starts authd on the first connection.
+        var client: AuthClient?
+        for _ in 0..<200 where client == nil {
+            client = try? AuthClient(path: socketPath)
+            if client == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let c = try #require(client)
+        #expect(try c.ok(.health)["status"] == "ok")
+        let messages = notify.messages(until: "READY=1")
+        #expect(messages.contains { $0.contains("READY=1") })
+        #expect(messages.contains { $0.contains("STATUS=") })
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/unused.sock"))
+    }
+
+    @Test func sigtermFinishesAndExitsZeroAfterStopping() async throws {
+        let dir = TestDaemon.makeDirectory()
+        let notify = try NotifyListener(path: "\(dir)/notify.sock")
+        let daemon = try await TestDaemon(["--bcrypt-cost", "12"], environment: ["NOTIFY_SOCKET": notify.path], directory: dir)
+        let c = try daemon.client()
+        // A slow request in flight when SIGTERM arrives still gets its answer.
+        try c.send(RPCRequest(id: 1, method: RPCMethod.register.rawValue,
+                              params: ["username": "late", "email": "late@example.com", "password": "Passw0rd!"]).json)
+        try await Task.sleep(for: .milliseconds(50))
+        kill(daemon.process.processIdentifier, SIGTERM)
+        let answer = try c.receive()
+        #expect(answer["result"]?["username"] == "late")
+        daemon.process.waitUntilExit()
+        #expect(daemon.process.terminationStatus == 0)
+        let messages = notify.messages(until: "STOPPING=1")
+        #expect(messages.contains { $0.contains("READY=1") })
+        #expect(messages.contains { $0.contains("STOPPING=1") })
+    }
+
+    @Test func watchdogPingsWhenWatchdogUsecIsSet() async throws {
+        let dir = TestDaemon.makeDirectory()
+        let notify = try NotifyListener(path: "\(dir)/notify.sock")
+        let daemon = try await TestDaemon([], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"], directory: dir)
+        let messages = notify.messages(until: "WATCHDOG=1")
+        #expect(messages.contains { $0.contains("WATCHDOG=1") })
+        #expect(daemon.stop() == 0)
+    }
+}
+}

@@ -1,0 +1,218 @@
+import AuthCore
+import AuthJSON
+import Testing
+@testable import AuthDaemon
+
+/// Each method's rows of the contract's error table, and the check order.
+@Suite struct DispatcherMethodTests {
+    typealias H = DispatcherHarness
+
+    @Test func usersGetWithoutTokenIsUnauthenticatedForUnprivileged() async throws {
+        let h = try await H()
+        let id = try await h.register("alice")
+        let e = try await h.error("users.get", ["id": .int(id)])
+        #expect(e.code == -32001)
+        #expect(e.status == 401)
+    }
+
+    @Test func usersGetWithTokenForAnotherUserIsForbidden() async throws {
+        let h = try await H()
+        try await h.register("alice")
+        let bob = try await h.register("bob")
+        let token = try await h.login("alice")
+        #expect(try await h.error("users.get", ["id": .int(bob), "token": .string(token)]).code == -32003)
+    }
+
+    @Test func usersGetOwnUserReturnsTheUserWithoutSecrets() async throws {
+        let h = try await H()
+        let id = try await h.register("alice", "Alice@Example.com")
+        let token = try await h.login("alice")
+        let user = try await h.result("users.get", ["id": .int(id), "token": .string(token)])
+        #expect(Set(try #require(user.object).keys) == ["id", "username", "email", "created_at"])
+        #expect(user["username"] == "alice")
+        #expect(user["email"] == "Alice@Example.com")
+    }
+
+    @Test func privilegedCallerOnAMissingIDGetsNotFound() async throws {
+        let h = try await H()
+        let e = try await h.error("users.get", ["id": 999], caller: H.root)
+        #expect(e.code == -32004)
+        #expect(e.status == 404)
+    }
+
+    @Test func badTokenIsUnauthenticatedEvenForPrivileged() async throws {
+        let h = try await H()
+        let id = try await h.register("alice")
+        #expect(try await h.error("users.get", ["id": .int(id), "token": "junk"], caller: H.root).code == -32001)
+        #expect(try await h.error("users.get", ["id": .int(id), "token": 5], caller: H.root).code == -32001)
+    }
+
+    @Test func invalidRegistrationListsEveryField() async throws {
+        let h = try await H()
+        let e = try await h.error("auth.register", ["username": "_x", "email": "nope", "password": "short"])
+        #expect(e.code == -32602)
+        #expect(e.status == 400)
+        #expect(e.fields == [
+            "username": [Validation.usernameLength, Validation.usernameCharacters],
+            "email": [Validation.emailInvalid],
+            "password": [Validation.passwordLength, Validation.passwordUpper, Validation.passwordDigit, Validation.passwordSpecial],
+        ])
+        let missing = try await h.error("auth.register", ["username": 5])
+        #expect(missing.fields == ["username": [Validation.notString], "email": [Validation.missing], "password": [Validation.missing]])
+    }
+
+    @Test func duplicateUsernameOrEmailIsAConflict() async throws {
+        let h = try await H()
+        try await h.register("alice", "alice@example.com")
+        let byName = try await h.error("auth.register", ["username": "ALICE", "email": "other@example.com", "password": "Secret#123"])
+        #expect(byName.code == -32009)
+        #expect(byName.status == 409)
+        #expect(byName.data["field"] == "username")
+        let byEmail = try await h.error("auth.register", ["username": "carol", "email": "Alice@EXAMPLE.com", "password": "Secret#123"])
+        #expect(byEmail.data["field"] == "email")
+        let both = try await h.error("auth.register", ["username": "Alice", "email": "ALICE@example.com", "password": "Secret#123"])
+        #expect(both.data["field"] == "username")
+    }
+
+    @Test func importIsForPrivilegedPeersOnly() async throws {
+        let h = try await H()
+        try await h.register("alice")
+        let token = try await h.login("alice")
+        let e = try await h.error("users.import", [
+            "username": "bob", "email": "bob@example.com", "password_hash": .string(PasswordTests.python2b), "token": .string(token),
+        ])
+        #expect(e.code == -32003)
+    }
+
+    @Test func importRefusesAHashThatCannotBeVerified() async throws {
+        let h = try await H()
+        let e = try await h.error("users.import", ["username": "bob", "email": "bob@example.com", "password_hash": "nothash"], caller: H.root)
+        #expect(e.code == -32602)
+        #expect(e.fields == ["password_hash": ["Not a password hash this system can verify."]])
+    }
+
+    @Test func importedFlaskUserLogsIn() async throws {
+        let h = try await H()
+        let user = try await h.result("users.import", [
+            "username": "flask", "email": "flask@example.com", "password_hash": .string(PasswordTests.python2b),
+            "created_at": "2020-01-02T03:04:05.123456",
+        ], caller: H.root)
+        #expect(user["created_at"] == "2020-01-02T03:04:05Z")
+        let token = try await h.login("flask", password: "Flask#Pass1")
+        #expect(try await h.isActive(token))
+    }
+
+    @Test func updateWithBadTokenAndInvalidFieldsIsUnauthenticated() async throws {
+        let h = try await H()
+        let id = try await h.register("alice")
+        let e = try await h.error("users.update", ["id": .int(id), "token": "bad.token.here", "email": "invalid"])
+        #expect(e.code == -32001)
+    }
+
+    @Test func updateOfAnotherUserWithInvalidFieldsIsForbidden() async throws {
+        let h = try await H()
+        try await h.register("alice")
+        let bob = try await h.register("bob")
+        let token = try await h.login("alice")
+        let e = try await h.error("users.update", ["id": .int(bob), "token": .string(token), "email": "invalid", "password": "x"])
+        #expect(e.code == -32003)
+    }
+
+    @Test func updateValidatesAfterExistenceAndConflictsLast() async throws {
+        let h = try await H()
+        try await h.register("alice")
+        let bob = try await h.register("bob")
+        #expect(try await h.error("users.update", ["id": 999, "email": "invalid"], caller: H.root).code == -32004)
+        let invalid = try await h.error("users.update", ["id": .int(bob), "email": "invalid", "username": "Alice"], caller: H.root)
+        #expect(invalid.code == -32602)
+        #expect(invalid.fields == ["email": [Validation.emailInvalid]])
+        let clash = try await h.error("users.update", ["id": .int(bob), "username": "ALICE"], caller: H.root)
+        #expect(clash.code == -32009)
+        #expect(clash.data["field"] == "username")
+        let same = try await h.result("users.update", ["id": .int(bob), "username": "BOB"], caller: H.root)
+        #expect(same["username"] == "BOB")
+    }
+
+    @Test func listLimitMustBe1To500() async throws {
+        let h = try await H()
+        for limit: JSON in [0, 501, -1] {
+            let e = try await h.error("users.list", ["limit": limit], caller: H.root)
+            #expect(e.code == -32602)
+            #expect(e.fields?["limit"] == ["Must be between 1 and 500."])
+        }
+        #expect(try await h.result("users.list", ["limit": 500], caller: H.root)["users"] == [])
+        #expect(try await h.error("users.list").code == -32001)
+    }
+
+    @Test func listPagesAndNextAfterIDIsNullAtTheEnd() async throws {
+        let h = try await H()
+        let ids = [try await h.register("alice"), try await h.register("bob"), try await h.register("carol")]
+        let token = try await h.login("bob")
+        let first = try await h.result("users.list", ["limit": 2, "token": .string(token)])
+        #expect(first["users"]?.array?.compactMap { $0["id"]?.int64 } == Array(ids[0..<2]))
+        #expect(first["next_after_id"] == .int(ids[1]))
+        let second = try await h.result("users.list", ["limit": 2, "after_id": .int(ids[1]), "token": .string(token)])
+        #expect(second["users"]?.array?.compactMap { $0["id"]?.int64 } == [ids[2]])
+        #expect(second["next_after_id"] == .null)
+        let exact = try await h.result("users.list", ["limit": 3], caller: H.root)
+        #expect(exact["users"]?.array?.count == 3)
+        #expect(exact["next_after_id"] == .null)
+        let fromMiddle = try await h.result("users.list", ["limit": 1, "after_id": .int(ids[0])], caller: H.root)
+        #expect(fromMiddle["next_after_id"] == .int(ids[1]))
+    }
+
+    @Test func loginReturnsABearerTokenThatVerifies() async throws {
+        let h = try await H()
+        let id = try await h.register("alice", "alice@example.com")
+        let r = try await h.result("auth.login", ["email": "ALICE@example.com", "password": "Secret#123"])
+        #expect(r["token_type"] == "Bearer")
+        #expect(r["expires_in"] == 3600)
+        #expect(r["user"]?["id"] == .int(id))
+        let token = try #require(r["access_token"]?.string)
+        let v = try await h.result("auth.verify", ["token": .string(token)])
+        #expect(v["active"] == true)
+        #expect(v["user"]?["username"] == "alice")
+        #expect(v["claims"]?["sub"] == .string(String(id)))
+        #expect(v["claims"]?["type"] == "access")
+        #expect(v["claims"]?["fresh"] == true)
+        let exp = try #require(v["claims"]?["exp"]?.int64), iat = try #require(v["claims"]?["iat"]?.int64)
+        #expect(exp - iat == 3600)
+    }
+
+    @Test func badCredentialsLookTheSameForUnknownUsers() async throws {
+        let h = try await H()
+        try await h.register("alice")
+        let wrong = try await h.error("auth.login", ["username": "alice", "password": "Wrong#123"])
+        let unknown = try await h.error("auth.login", ["username": "nobody", "password": "Wrong#123"])
+        #expect(wrong.code == -32001)
+        #expect(wrong == unknown)
+        #expect(try await h.error("auth.login", ["username": "alice"]).code == -32602)
+        #expect(try await h.error("auth.verify").fields == ["token": [Validation.missing]])
+    }
+
+    @Test func passwordChangeRevokesOldTokens() async throws {
+        let h = try await H()
+        let id = try await h.register("alice")
+        let old = try await h.login("alice")
+        #expect(try await h.isActive(old))
+        _ = try await h.result("users.update", ["id": .int(id), "token": .string(old), "password": "Changed#456"])
+        #expect(try await !h.isActive(old))
+        #expect(try await h.error("users.get", ["id": .int(id), "token": .string(old)]).code == -32001)
+        #expect(try await h.error("auth.login", ["username": "alice", "password": "Secret#123"]).code == -32001)
+        let fresh = try await h.login("alice", password: "Changed#456") // waits out the second of the change
+        #expect(try await h.isActive(fresh))
+    }
+
+    @Test func logoutAndDeleteEndTokens() async throws {
+        let h = try await H()
+        let id = try await h.register("alice")
+        let first = try await h.login("alice")
+        #expect(try await h.result("auth.logout", ["token": .string(first)]) == ["revoked": true])
+        #expect(try await !h.isActive(first))
+        #expect(try await h.error("auth.logout", ["token": .string(first)]).code == -32001)
+        let second = try await h.login("alice")
+        #expect(try await h.result("users.delete", ["id": .int(id), "token": .string(second)]) == ["deleted": true])
+        #expect(try await !h.isActive(second))
+        #expect(try await h.error("users.delete", ["id": .int(id)], caller: H.root).code == -32004)
+    }
+}

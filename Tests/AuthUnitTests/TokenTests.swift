@@ -1,0 +1,157 @@
+import AuthCore
+import AuthJSON
+import Foundation
+import Testing
+@testable import AuthCrypto
+
+@Suite struct TokenTests {
+    static let secret = Array(repeating: UInt8(0x61), count: 32)
+    let codec = try! HS256Codec(secret: TokenTests.secret)
+    let now: Int64 = 1_800_000_000
+
+    private func claims(sub: String = "42", iat: Int64? = nil, exp: Int64? = nil) -> AccessClaims {
+        AccessClaims(sub: sub, jti: "jti-1", fresh: .flag(true), iat: iat ?? now, nbf: iat ?? now, exp: exp ?? now + 3600)
+    }
+
+    /// A token with any header and payload, signed HS256 with `key`.
+    private func sign(header: String, payload: String, key: [UInt8] = TokenTests.secret) -> String {
+        let input = Base64URL.encode(Array(header.utf8)) + "." + Base64URL.encode(Array(payload.utf8))
+        return input + "." + Base64URL.encode(OpenSSL.hmacSHA256(key: key, data: Array(input.utf8)))
+    }
+
+    private let hs256 = #"{"alg":"HS256","typ":"JWT"}"#
+    private func payload(_ extra: String = "", sub: String = #""42""#, type: String = "access", nbf: Int64? = nil, exp: Int64? = nil) -> String {
+        #"{"sub":\#(sub),"jti":"j","type":"\#(type)","fresh":false,"iat":\#(now),"nbf":\#(nbf ?? now),"exp":\#(exp ?? now + 60)\#(extra)}"#
+    }
+
+    @Test func roundTrip() {
+        let c = claims()
+        #expect(codec.decode(codec.encode(c), now: now) == c)
+        #expect(codec.decode(codec.encode(c), now: now + 3599) == c)
+    }
+
+    @Test func tokenHasExactlyTheFlaskClaims() throws {
+        let token = codec.encode(claims())
+        let parts = token.split(separator: ".")
+        #expect(parts.count == 3)
+        let header = try JSONParser.parse(try #require(Base64URL.decode(parts[0])))
+        #expect(header == ["alg": "HS256", "typ": "JWT"])
+        let body = try JSONParser.parse(try #require(Base64URL.decode(parts[1])))
+        #expect(Set(try #require(body.object).keys) == ["sub", "jti", "type", "fresh", "iat", "nbf", "exp"])
+        #expect(body == ["sub": "42", "jti": "jti-1", "type": "access", "fresh": true,
+                         "iat": .int(now), "nbf": .int(now), "exp": .int(now + 3600)])
+    }
+
+    @Test func tamperedPayloadIsRefused() {
+        let token = codec.encode(claims())
+        let parts = token.split(separator: ".").map(String.init)
+        let forged = Base64URL.encode(Array(payload(sub: #""1""#).utf8))
+        #expect(codec.decode(parts[0] + "." + forged + "." + parts[2], now: now) == nil)
+        var flipped = Array(token.utf8)
+        flipped[parts[0].utf8.count + 5] ^= 0x01
+        #expect(codec.decode(String(decoding: flipped, as: UTF8.self), now: now) == nil)
+    }
+
+    @Test func wrongKeyIsRefused() throws {
+        let other = try HS256Codec(secret: Array(repeating: 0x62, count: 32))
+        #expect(other.decode(codec.encode(claims()), now: now) == nil)
+        #expect(codec.decode(sign(header: hs256, payload: payload(), key: Array(repeating: 0x62, count: 32)), now: now) == nil)
+    }
+
+    @Test func handMadeHS256TokenIsAccepted() {
+        #expect(codec.decode(sign(header: hs256, payload: payload()), now: now)?.sub == "42")
+    }
+
+    @Test func algNoneIsRefused() {
+        let input = Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + Base64URL.encode(Array(payload().utf8))
+        #expect(codec.decode(input + ".", now: now) == nil)
+        #expect(codec.decode(input, now: now) == nil)
+        // Even with a signature that is right for its bytes.
+        #expect(codec.decode(sign(header: #"{"alg":"none"}"#, payload: payload()), now: now) == nil)
+    }
+
+    @Test func otherAlgWithValidHS256SignatureIsRefused() {
+        #expect(codec.decode(sign(header: #"{"alg":"HS512","typ":"JWT"}"#, payload: payload()), now: now) == nil)
+        #expect(codec.decode(sign(header: #"{"typ":"JWT"}"#, payload: payload()), now: now) == nil)
+    }
+
+    @Test func refreshTokenIsRefused() {
+        #expect(codec.decode(sign(header: hs256, payload: payload(type: "refresh")), now: now) == nil)
+        var c = claims()
+        c.type = "refresh"
+        #expect(codec.decode(codec.encode(c), now: now) == nil)
+    }
+
+    @Test func expiredTokenIsRefused() {
+        let token = codec.encode(claims(exp: now + 10))
+        #expect(codec.decode(token, now: now + 9) != nil)
+        #expect(codec.decode(token, now: now + 10) == nil)
+        #expect(codec.decode(token, now: now + 11) == nil)
+    }
+
+    @Test func tokenNotYetValidIsRefused() {
+        let token = sign(header: hs256, payload: payload(nbf: now + 5))
+        #expect(codec.decode(token, now: now) == nil)
+        #expect(codec.decode(token, now: now + 5)?.nbf == now + 5)
+    }
+
+    @Test func integerSubIsAccepted() {
+        #expect(codec.decode(sign(header: hs256, payload: payload(sub: "7")), now: now)?.sub == "7")
+    }
+
+    @Test func missingOrBadClaimsAreRefused() {
+        let noJTI = #"{"sub":"1","type":"access","iat":\#(now),"exp":\#(now + 60)}"#
+        #expect(codec.decode(sign(header: hs256, payload: noJTI), now: now) == nil)
+        #expect(codec.decode(sign(header: hs256, payload: payload(sub: "true")), now: now) == nil)
+        #expect(codec.decode(sign(header: hs256, payload: "[1]"), now: now) == nil)
+        #expect(codec.decode("a.b", now: now) == nil)
+        #expect(codec.decode("", now: now) == nil)
+        #expect(codec.decode(codec.encode(claims()) + "=", now: now) == nil)
+    }
+
+    @Test func nbfDefaultsToIat() {
+        let p = #"{"sub":"1","jti":"j","type":"access","iat":\#(now),"exp":\#(now + 60)}"#
+        #expect(codec.decode(sign(header: hs256, payload: p), now: now)?.nbf == now)
+    }
+
+    @Test func secretOf31BytesIsRefused() {
+        #expect(throws: AuthError.self) { try HS256Codec(secret: Array(repeating: 0x61, count: 31)) }
+        #expect(throws: Never.self) { try HS256Codec(secret: Array(repeating: 0x61, count: 32)) }
+    }
+
+    @Test func tokenMadeByPyJWTDecodes() throws {
+        let now = Int64(Date().timeIntervalSince1970)
+        let script = """
+            import jwt
+            print(jwt.encode({"fresh": False, "iat": \(now), "jti": "5a1b2c", "type": "access", "sub": "17", \
+            "nbf": \(now), "exp": \(now + 900)}, "a" * 32, algorithm="HS256"))
+            """
+        let token = try runPython(script)
+        let decoded = try #require(codec.decode(token, now: now))
+        #expect(decoded == AccessClaims(sub: "17", jti: "5a1b2c", fresh: .flag(false), iat: now, nbf: now, exp: now + 900))
+    }
+
+    @Test func tokenMadeHereDecodesInPyJWT() throws {
+        let now = Int64(Date().timeIntervalSince1970)
+        let token = codec.encode(AccessClaims(sub: "3", jti: "x", fresh: .flag(true), iat: now, nbf: now, exp: now + 60))
+        let out = try runPython("""
+            import jwt
+            c = jwt.decode("\(token)", "a" * 32, algorithms=["HS256"])
+            print(c["sub"], c["type"], c["fresh"], c["exp"] - c["iat"])
+            """)
+        #expect(out == "3 access True 60")
+    }
+
+    private func runPython(_ script: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "python3 with PyJWT failed")
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
