@@ -1,0 +1,23 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SWIFT ?= swift
+VENV := .build-venv
+
+.PHONY: run test build deps clean
+
+build:
+	scripts/install-deps
+	$(SWIFT) build
+
+# Starts authd in the foreground on the embedded SQLite default (Ctrl-C stops it).
+run: build
+	$(SWIFT) run authd $(ARGS)
+
+# Every test: unit tests, and integration tests against the real binaries,
+# real sockets, SQLite files, systemd-socket-activate and the Python peers.
+test:
+	scripts/install-deps --test
+	$(SWIFT) build --build-tests
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build $(VENV)
