@@ -7,12 +7,14 @@ let package = Package(
     products: [
         .executable(name: "authd", targets: ["authd"]),
         .executable(name: "authctl", targets: ["authctl"]),
+        .executable(name: "authd-gateway", targets: ["authd-gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // One wrapper per C library; only one Swift file imports each.
@@ -55,6 +57,21 @@ let package = Package(
         ]),
         .executableTarget(name: "authctl", dependencies: ["AuthControl"]),
 
+        // The HTTP gateway: the Flask app's REST routes over authd's socket; holds no user data.
+        .target(name: "AuthGateway", dependencies: [
+            "AuthCore", "AuthInterface", "AuthJSON",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "authd-gateway", dependencies: [
+            "AuthGateway",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         .testTarget(name: "AuthUnitTests", dependencies: [
             "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "AuthDaemon",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -62,6 +79,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON"]),
+        .testTarget(name: "AuthGatewayTests", dependencies: [
+            "AuthGateway", "AuthInterface", "AuthJSON",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,32 @@
+import Hummingbird
+import Logging
+
+/// One structured line per request: method, path, status, time, the client's address. Never
+/// a header, a query or a body, since those are where tokens and passwords travel.
+struct AccessLogMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    let logger: Logger
+    let clientAddresses: ClientAddressResolver
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var status = "500"
+        defer {
+            let elapsed = (ContinuousClock.now - start).components
+            let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
+            let client = clientAddresses.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
+            logger.info("request", metadata: [
+                "method": .string(request.method.rawValue),
+                // Capped: an unknown path is whatever a client chose to send.
+                "path": .string(String(request.uri.path.prefix(200))),
+                "status": .string(status),
+                "duration_us": .stringConvertible(micros),
+                "client": .string(client?.description ?? "-"),
+            ])
+        }
+        let response = try await next(request, context)
+        status = String(response.status.code)
+        return response
+    }
+}

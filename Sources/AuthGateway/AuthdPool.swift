@@ -1,0 +1,84 @@
+import AuthInterface
+import AuthJSON
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A few persistent, pipelined connections to authd's Unix socket, shared by every HTTP
+/// request. A call that cannot reach authd fails with -32050 (so 503) at once rather than
+/// hanging, and the pool reconnects by itself when authd is back.
+public final class AuthdPool: Sendable {
+    public let socketPath: String
+    private let group: any EventLoopGroup
+    private let slots: [PoolSlot]
+    private let cursor = Atomic<Int>(0)
+    private let callTimeout: TimeAmount
+    private let logger: Logger
+
+    public init(socketPath: String, connections: Int = 4, callTimeout: TimeAmount = .seconds(30),
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "authd-gateway"))
+    {
+        self.socketPath = socketPath
+        self.group = group
+        self.slots = (0..<max(1, connections)).map { _ in PoolSlot() }
+        self.callTimeout = callTimeout
+        self.logger = logger
+    }
+
+    /// Calls a method; authd's error, or -32050 when authd cannot be reached or does not answer.
+    public func call(_ method: RPCMethod, _ params: [String: JSON] = [:]) async -> Result<JSON, RPCError> {
+        do {
+            return RPCResponse.outcome(of: try await send(method, params, mayRetry: true))
+        } catch {
+            logger.warning("authd call failed", metadata: ["method": "\(method.rawValue)", "error": "\(error)"])
+            let message = if case CallFailure.timedOut = error { "authd did not answer in time" } else { "authd is unreachable" }
+            return .failure(RPCError(.unavailable, message, data: ["retry_after": 1]))
+        }
+    }
+
+    /// Closes every connection; calls made afterwards open new ones.
+    public func close() {
+        for slot in slots { slot.close() }
+    }
+
+    private func send(_ method: RPCMethod, _ params: [String: JSON], mayRetry: Bool) async throws -> JSON {
+        let slot = slots[cursor.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count]
+        let channel = try await slot.channel(connect: connect)
+        let response = channel.eventLoop.makePromise(of: JSON.self)
+        channel.writeAndFlush(PendingCall(method: method, params: params, response: response)).whenFailure { _ in
+            response.fail(CallFailure.notSent)
+        }
+        do {
+            return try await response.futureResult.get()
+        } catch let failure as CallFailure where mayRetry && Self.isSafeToRetry(failure, method) {
+            // The connection died under us (authd restarted or closed it while idle): one more
+            // try on a fresh connection, when repeating the call cannot do anything twice.
+            return try await send(method, params, mayRetry: false)
+        }
+    }
+
+    private static func isSafeToRetry(_ failure: CallFailure, _ method: RPCMethod) -> Bool {
+        switch failure {
+        case .notSent: true
+        case .connectionClosed: [.usersGet, .usersList, .verify, .health].contains(method)
+        case .timedOut: false
+        }
+    }
+
+    private func connect() -> EventLoopFuture<any Channel> {
+        let timeout = callTimeout
+        return ClientBootstrap(group: group)
+            .connectTimeout(.seconds(2))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        IdleStateHandler(allTimeout: .seconds(30)),
+                        ByteToMessageHandler(LineDecoder()),
+                        RPCClientHandler(timeout: timeout),
+                    ])
+                }
+            }
+            .connect(unixDomainSocketPath: socketPath)
+    }
+}

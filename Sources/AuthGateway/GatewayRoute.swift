@@ -1,0 +1,82 @@
+import AuthInterface
+import Hummingbird
+
+/// Every route the gateway serves, declared once: the router registers these, the 405
+/// check matches against them, and the OpenAPI document describes them.
+public enum GatewayRoute: CaseIterable, Sendable {
+    case register, login, logout
+    case listUsers, getUser, updateUser, deleteUser
+    case health, openAPI
+
+    /// The path in the router's syntax (`:id` captures a segment).
+    public var path: String {
+        switch self {
+        case .register: "/api/auth/register"
+        case .login: "/api/auth/login"
+        case .logout: "/api/auth/logout"
+        case .listUsers: "/api/users/"
+        case .getUser, .updateUser, .deleteUser: "/api/users/:id"
+        case .health: "/healthz"
+        case .openAPI: "/openapi.json"
+        }
+    }
+
+    /// The path in OpenAPI's syntax (`{id}`).
+    public var openAPIPath: String {
+        path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            .joined(separator: "/")
+    }
+
+    public var method: HTTPRequest.Method {
+        switch self {
+        case .register, .login, .logout: .post
+        case .listUsers, .getUser, .health, .openAPI: .get
+        case .updateUser: .patch
+        case .deleteUser: .delete
+        }
+    }
+
+    /// The authd method the route calls; nil for the OpenAPI document, which authd has no part in.
+    public var rpcMethod: RPCMethod? {
+        switch self {
+        case .register: .register
+        case .login: .login
+        case .logout: .logout
+        case .listUsers: .usersList
+        case .getUser: .usersGet
+        case .updateUser: .usersUpdate
+        case .deleteUser: .usersDelete
+        case .health: .health
+        case .openAPI: nil
+        }
+    }
+
+    public var successStatus: HTTPResponse.Status {
+        self == .register ? .created : .ok
+    }
+
+    /// Whether the route needs `Authorization: Bearer`.
+    public var needsToken: Bool {
+        switch self {
+        case .logout, .listUsers, .getUser, .updateUser, .deleteUser: true
+        case .register, .login, .health, .openAPI: false
+        }
+    }
+
+    /// Whether the route reads a JSON object from the request body.
+    public var takesJSONBody: Bool {
+        [.register, .login, .updateUser].contains(self)
+    }
+
+    /// The methods served on a request path, empty when no route has that path. Segments
+    /// are compared as the router does: `:id` matches any one, and empty ones are ignored.
+    static func methods(servedAt requestPath: String) -> [HTTPRequest.Method] {
+        let segments = requestPath.split(separator: "/")
+        return allCases.filter { route in
+            let pattern = route.path.split(separator: "/")
+            return pattern.count == segments.count
+                && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+        }.map(\.method)
+    }
+}
