@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // The domain: users, passwords, tokens and the rules; no transport, no SQL.
         .target(name: "AuthCore"),
@@ -33,11 +34,13 @@ let package = Package(
         .target(name: "AuthCrypto", dependencies: ["AuthCore", "AuthJSON", "AuthThreads", "CCrypt", "COpenSSL"]),
         // The embedded SQLite store.
         .target(name: "AuthSQLite", dependencies: ["AuthCore", "AuthThreads", "CSQLite"]),
+        // The PostgreSQL store through libpq, for production and several daemons on one database.
+        .target(name: "AuthPostgres", dependencies: ["AuthCore", "AuthThreads", "CLibPQ"]),
         // The interface contract, declared once: JSON, JSON-RPC messages, methods, error codes.
         .target(name: "AuthInterface", dependencies: ["AuthCore", "AuthJSON"]),
         // The daemon: socket, framing, dispatch, configuration, systemd.
         .target(name: "AuthDaemon", dependencies: [
-            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "CSystemd",
+            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthPostgres", "AuthInterface", "AuthJSON", "AuthThreads", "CSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

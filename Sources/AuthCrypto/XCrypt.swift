@@ -11,7 +11,7 @@ enum XCrypt {
             crypt_gensalt_rn(prefix, UInt(cost), nil, 0, out.baseAddress, Int32(out.count)) != nil
         }
         guard ok else { return nil }
-        return String(cString: buf)
+        return buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     /// The crypt(5) string of `phrase` under `setting` (a setting or a whole hash);

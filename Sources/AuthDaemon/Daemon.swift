@@ -1,6 +1,5 @@
 import AuthCore
 import AuthCrypto
-import AuthSQLite
 import Foundation
 import Logging
 import NIOCore
@@ -27,10 +26,15 @@ public struct Daemon: Service {
         try await group.run()
     }
 
+    /// Runs the migrations and exits: for deployments that migrate separately.
+    public static func migrate(_ config: DaemonConfiguration) async throws -> Int64 {
+        try await StoreOpener.migrate(config)
+    }
+
     public func run() async throws {
         Systemd.notify("STATUS=Opening storage")
         let secret = try SigningSecret.load(config)
-        let store = try await SQLiteStore(path: config.databasePath, connections: config.storageConnections)
+        let store = try await StoreOpener.open(config, logger: logger)
         let hasher = try BcryptHasher(cost: config.bcryptCost, threads: config.hashThreads, queueLimit: config.hashQueueLimit)
         let audit = logger
         let service = AuthService(
@@ -48,7 +52,7 @@ public struct Daemon: Service {
             dispatcher: dispatcher, policy: try PeerPolicy(adminGroup: config.adminGroup), metrics: metrics,
             inFlight: inFlight, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         logger.info("authd \(authdVersion) serving", metadata: [
-            "socket": "\(server.description)", "database": "\(config.databasePath)", "jwt_secret": "\(secret.source)",
+            "socket": "\(server.description)", "database": "\(config.database)", "jwt_secret": "\(secret.source)",
         ])
         Systemd.notify("READY=1\nSTATUS=Serving on \(server.description)")
 

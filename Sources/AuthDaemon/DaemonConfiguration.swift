@@ -9,8 +9,7 @@ import Glibc
 /// environment and `.env`, in that order, then defaults that work with no setup.
 public struct DaemonConfiguration: Sendable {
     public var socketPath: String
-    /// Only `sqlite:PATH` in this version.
-    public var databasePath: String
+    public var database: Database
     public var stateDirectory: String
     public var adminGroup: String?
     public var socketGroup: String?
@@ -21,7 +20,10 @@ public struct DaemonConfiguration: Sendable {
     public var tokenLifetime = 3600
     public var hashThreads = ProcessInfo.processInfo.activeProcessorCount
     public var hashQueueLimit = 256
-    public var storageConnections = 4
+    /// Connections (threads) to the database: SQLite readers, or libpq connections.
+    public var storageConnections = 2 * ProcessInfo.processInfo.activeProcessorCount
+    /// How long a request waits for the database before it gets -32050.
+    public var storageTimeout = 5
     public var logLevel = Logger.Level.info
     /// Where the signing secret comes from: JWT_SECRET_KEY's value, if set.
     public var jwtSecret: String?
@@ -41,6 +43,8 @@ public struct DaemonConfiguration: Sendable {
         public var tokenLifetime: Int?
         public var hashThreads: Int?
         public var hashQueueLimit: Int?
+        public var storageConnections: Int?
+        public var storageTimeout: Int?
         public var logLevel: String?
         public init() {}
     }
@@ -67,7 +71,7 @@ public struct DaemonConfiguration: Sendable {
         let database = o.database ?? env["AUTHD_DATABASE_URL"] ?? env["DATABASE_URL"]
         var c = DaemonConfiguration(
             socketPath: o.socket ?? env["AUTHD_SOCKET"] ?? "\(runtimeDirectory)/authd.sock",
-            databasePath: try database.map(sqlitePath(fromURL:)) ?? "\(stateDirectory)/authd.db",
+            database: try database.map(Database.init(url:)) ?? .sqlite("\(stateDirectory)/authd.db"),
             stateDirectory: stateDirectory)
         c.adminGroup = o.adminGroup ?? env["AUTHD_ADMIN_GROUP"]
         c.socketGroup = o.socketGroup ?? env["AUTHD_SOCKET_GROUP"]
@@ -88,6 +92,8 @@ public struct DaemonConfiguration: Sendable {
         c.tokenLifetime = try number(o.tokenLifetime, "AUTHD_TOKEN_LIFETIME", 10...(366 * 86_400), c.tokenLifetime)
         c.hashThreads = try number(o.hashThreads, "AUTHD_HASH_THREADS", 1...256, c.hashThreads)
         c.hashQueueLimit = try number(o.hashQueueLimit, "AUTHD_HASH_QUEUE_LIMIT", 1...100_000, c.hashQueueLimit)
+        c.storageConnections = try number(o.storageConnections, "AUTHD_STORAGE_CONNECTIONS", 1...256, c.storageConnections)
+        c.storageTimeout = try number(o.storageTimeout, "AUTHD_STORAGE_TIMEOUT", 1...300, c.storageTimeout)
         if let level = o.logLevel ?? env["AUTHD_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError("log level must be one of trace, debug, info, notice, warning, error, critical")
@@ -99,22 +105,49 @@ public struct DaemonConfiguration: Sendable {
         return c
     }
 
-    /// `sqlite:PATH`, SQLAlchemy's `sqlite:///relative` and `sqlite:////absolute`, or a bare path.
-    static func sqlitePath(fromURL url: String) throws -> String {
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("host=") || url.contains("dbname=") {
-            throw ConfigurationError("PostgreSQL is not supported by this build of authd yet; use sqlite:PATH")
+}
+
+extension DaemonConfiguration {
+    /// Where users are kept.
+    public enum Database: Sendable, Equatable, CustomStringConvertible {
+        /// An SQLite file.
+        case sqlite(String)
+        /// A libpq connection string (URL or key=value words), passed through untouched.
+        case postgres(String)
+
+        /// `sqlite:PATH`, SQLAlchemy's `sqlite:///relative` and `sqlite:////absolute`, a bare
+        /// path, `postgresql://…` / `postgres://…` URLs, or libpq's `host=… dbname=…` words.
+        public init(url: String) throws {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                self = .postgres(url)
+                return
+            }
+            // libpq's keyword form starts with `word=`.
+            if let eq = url.firstIndex(of: "="), !url[..<eq].isEmpty,
+               url[..<eq].allSatisfy({ $0.isLetter || $0 == "_" }) {
+                self = .postgres(url)
+                return
+            }
+            var path = url
+            if path.hasPrefix("sqlite:///") {
+                path = String(path.dropFirst("sqlite:///".count))
+            } else if path.hasPrefix("sqlite://") {
+                path = String(path.dropFirst("sqlite://".count))
+            } else if path.hasPrefix("sqlite:") {
+                path = String(path.dropFirst("sqlite:".count))
+            } else if path.contains("://") {
+                throw ConfigurationError("unsupported database URL scheme '\(url.prefix(while: { $0 != ":" }))'; use sqlite:PATH or postgresql://…")
+            }
+            guard !path.isEmpty else { throw ConfigurationError("the database URL names no file") }
+            self = .sqlite(path)
         }
-        var path = url
-        if path.hasPrefix("sqlite:///") {
-            path = String(path.dropFirst("sqlite:///".count))
-        } else if path.hasPrefix("sqlite://") {
-            path = String(path.dropFirst("sqlite://".count))
-        } else if path.hasPrefix("sqlite:") {
-            path = String(path.dropFirst("sqlite:".count))
-        } else if path.contains("://") {
-            throw ConfigurationError("unsupported database URL scheme in '\(url.prefix(while: { $0 != ":" }))'; use sqlite:PATH")
+
+        /// For logs: the SQLite path, or where PostgreSQL is, never a password.
+        public var description: String {
+            switch self {
+            case .sqlite(let path): "sqlite:\(path)"
+            case .postgres: "postgresql"
+            }
         }
-        guard !path.isEmpty else { throw ConfigurationError("the database URL names no file") }
-        return path
     }
 }

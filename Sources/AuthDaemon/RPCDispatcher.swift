@@ -87,9 +87,10 @@ public struct RPCDispatcher: Sendable {
         }
         let name = RPCMethod(rawValue: request.method)?.rawValue ?? "unknown"
         metrics.record(method: name, outcome: code)
+        let elapsed = (ContinuousClock.now - start).components
         logger.debug("request", metadata: [
             "method": "\(name)", "outcome": "\(code)", "peer_uid": "\(caller.uid.map { String($0) } ?? "-")",
-            "duration_us": "\((ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000 + (ContinuousClock.now - start).components.seconds * 1_000_000)",
+            "duration_us": "\(elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000)",
         ])
         return result
     }

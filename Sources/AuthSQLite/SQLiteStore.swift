@@ -6,6 +6,8 @@ import Foundation
 /// connections, each owned by one thread of a bounded pool.
 public final class SQLiteStore: UserStore {
     public let kind = "sqlite"
+    /// The schema version this build migrates to.
+    public static var schemaVersion: Int64 { SQLiteMigrations.latest }
     private let pool: WorkerPool<SQLiteConnection>
 
     /// Opens (creating if needed) the database at `path` and migrates it.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -56,10 +57,20 @@ public final class WorkerPool<Resource>: @unchecked Sendable {
 
     /// Runs `body` on a worker thread with that thread's resource. Throwing
     /// `DiscardResource` from `body` closes the resource (it is made anew next time).
-    public func run<T: Sendable>(_ body: @escaping @Sendable (inout Resource) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+    /// With a `timeout`, the caller gets `PoolTimedOut` once it has passed, whether the
+    /// job is still queued (it then never runs) or stuck in a blocking call.
+    public func run<T: Sendable>(
+        timeout: Duration? = nil, _ body: @escaping @Sendable (inout Resource) throws -> T
+    ) async throws -> T {
+        let once = Once()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let job: Job = { slot, creationError in
-                continuation.resume(with: Result { try WorkerPool.perform(body, on: &slot, creationError) })
+                guard once.claimRunning() else { return }
+                let result = Result { try WorkerPool.perform(body, on: &slot, creationError) }
+                if once.claimAnswer() {
+                    continuation.resume(with: result)
+                    once.cancelTimer()
+                }
             }
             condition.lock()
             if jobs.count - head >= queueLimit {
@@ -70,6 +81,15 @@ public final class WorkerPool<Resource>: @unchecked Sendable {
             jobs.append(job)
             condition.signal()
             condition.unlock()
+            if let timeout {
+                let name = self.name
+                // Cancelled as soon as the job answers, so that fast jobs leave no
+                // sleeping timers behind.
+                once.setTimer(Task {
+                    try? await Task.sleep(for: timeout)
+                    if !Task.isCancelled, once.claimAnswer() { continuation.resume(throwing: PoolTimedOut(pool: name)) }
+                })
+            }
         }
     }
 
@@ -105,6 +125,44 @@ public final class WorkerPool<Resource>: @unchecked Sendable {
                 do { slot = try makeResource() } catch { creationError = error }
             }
             job(&slot, creationError)
+        }
+    }
+}
+
+/// Thrown when a job did not finish within its timeout.
+public struct PoolTimedOut: Error, Sendable {
+    public let pool: String
+}
+
+/// Decides, once, who answers a job's caller: the job or its timeout.
+private final class Once: Sendable {
+    private let state = Mutex<(running: Bool, answered: Bool)>((false, false))
+    private let timer = Mutex<Task<Void, Never>?>(nil)
+
+    func setTimer(_ task: Task<Void, Never>) {
+        timer.withLock { $0 = task }
+        if state.withLock({ $0.answered }) { task.cancel() }
+    }
+
+    func cancelTimer() {
+        timer.withLock { $0 }?.cancel()
+    }
+
+    /// The job may start unless its caller was already answered (timed out).
+    func claimRunning() -> Bool {
+        state.withLock { s in
+            if s.answered { return false }
+            s.running = true
+            return true
+        }
+    }
+
+    /// True for the first caller only.
+    func claimAnswer() -> Bool {
+        state.withLock { s in
+            if s.answered { return false }
+            s.answered = true
+            return true
         }
     }
 }

@@ -95,9 +95,7 @@ extension IntegrationTests {
         let old = try c.login("patch")
         _ = try c.ok(.usersUpdate, ["id": .int(id), "token": .string(old), "password": "N3w-Secret"])
         #expect(try c.isActive(old) == false)
-        let stored = try python(
-            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT password_hash FROM users').fetchone()[0])",
-            [daemon.databasePath])
+        let stored = try daemon.sql("SELECT password_hash FROM users")
         #expect(stored.hasPrefix("$2b$04$"))
         #expect(!stored.contains("N3w-Secret"))
         #expect(try c.failure(.login, ["username": "patch", "password": "Passw0rd!"]).code == -32001)
@@ -113,9 +111,7 @@ extension IntegrationTests {
         let user = try c.ok(.usersImport, ["username": "legacy", "email": "legacy@example.com", "password_hash": .string(hash)])
         let token = try c.login("legacy", password: "Legacy#Pass1")
         #expect(try c.isActive(token))
-        let stored = try python(
-            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT password_hash FROM users WHERE id=?', (int(sys.argv[2]),)).fetchone()[0])",
-            [daemon.databasePath, String(user["id"]!.int64!)])
+        let stored = try daemon.sql("SELECT password_hash FROM users WHERE id = \(user["id"]!.int64!)")
         #expect(stored.hasPrefix("$2b$05$"))
         #expect(try python("import bcrypt, sys; print(bcrypt.checkpw(b'Legacy#Pass1', sys.argv[1].encode()))", [stored]) == "True")
     }

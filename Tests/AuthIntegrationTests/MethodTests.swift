@@ -105,7 +105,7 @@ extension IntegrationTests {
         let c = try daemon.client()
         let health = try c.ok(.health)
         #expect(health["status"] == "ok")
-        #expect(health["storage"] == "sqlite")
+        #expect(health["storage"] == (TestBackend.isPostgres ? "postgresql" : "sqlite"))
         #expect(health["version"]?.string?.isEmpty == false)
         #expect(health["uptime_s"]?.int64 != nil)
 

@@ -14,7 +14,7 @@ import Testing
     @Test func rootDefaults() throws {
         let c = try resolve(["HOME": "/root"], uid: 0)
         #expect(c.socketPath == "/run/authd/authd.sock")
-        #expect(c.databasePath == "/var/lib/authd/authd.db")
+        #expect(c.database == .sqlite("/var/lib/authd/authd.db"))
         #expect(c.stateDirectory == "/var/lib/authd")
         #expect(c.maxRequestBytes == 1_048_576)
         #expect(c.idleTimeout == 60)
@@ -29,27 +29,27 @@ import Testing
     @Test func rootIgnoresXDGDirectories() throws {
         let c = try resolve(["XDG_RUNTIME_DIR": "/run/user/0", "XDG_STATE_HOME": "/x"], uid: 0)
         #expect(c.socketPath == "/run/authd/authd.sock")
-        #expect(c.databasePath == "/var/lib/authd/authd.db")
+        #expect(c.database == .sqlite("/var/lib/authd/authd.db"))
     }
 
     @Test func userDefaultsWithXDG() throws {
         let c = try resolve(["HOME": "/home/u", "XDG_RUNTIME_DIR": "/run/user/1000", "XDG_STATE_HOME": "/home/u/state"])
         #expect(c.socketPath == "/run/user/1000/authd/authd.sock")
-        #expect(c.databasePath == "/home/u/state/authd/authd.db")
+        #expect(c.database == .sqlite("/home/u/state/authd/authd.db"))
         #expect(c.stateDirectory == "/home/u/state/authd")
     }
 
     @Test func userDefaultsWithoutXDG() throws {
         let c = try resolve(["HOME": "/home/u"])
         #expect(c.socketPath == "/tmp/authd-1000/authd.sock")
-        #expect(c.databasePath == "/home/u/.local/state/authd/authd.db")
+        #expect(c.database == .sqlite("/home/u/.local/state/authd/authd.db"))
         let empty = try resolve(["HOME": "/home/u", "XDG_RUNTIME_DIR": ""])
         #expect(empty.socketPath == "/tmp/authd-1000/authd.sock")
     }
 
     @Test func systemdStateDirectoryWins() throws {
         let c = try resolve(["STATE_DIRECTORY": "/var/lib/authd2:/other"], uid: 0)
-        #expect(c.databasePath == "/var/lib/authd2/authd.db")
+        #expect(c.database == .sqlite("/var/lib/authd2/authd.db"))
     }
 
     @Test func overrideBeatsEnvironmentBeatsDefault() throws {
@@ -57,7 +57,7 @@ import Testing
                    "AUTHD_IDLE_TIMEOUT": "30", "AUTHD_BCRYPT_COST": "10", "AUTHD_ADMIN_GROUP": "wheel", "AUTHD_LOG_LEVEL": "DEBUG"]
         let fromEnv = try resolve(env)
         #expect(fromEnv.socketPath == "/env.sock")
-        #expect(fromEnv.databasePath == "/env.db")
+        #expect(fromEnv.database == .sqlite("/env.db"))
         #expect(fromEnv.idleTimeout == 30)
         #expect(fromEnv.bcryptCost == 10)
         #expect(fromEnv.adminGroup == "wheel")
@@ -73,7 +73,7 @@ import Testing
             $0.logLevel = "error"
         }
         #expect(overridden.socketPath == "/opt.sock")
-        #expect(overridden.databasePath == "/opt.db")
+        #expect(overridden.database == .sqlite("/opt.db"))
         #expect(overridden.idleTimeout == 5)
         #expect(overridden.bcryptCost == 11)
         #expect(overridden.adminGroup == "admins")
@@ -81,26 +81,30 @@ import Testing
     }
 
     @Test func databaseURLIsTheFallback() throws {
-        #expect(try resolve(["DATABASE_URL": "sqlite:////srv/app.db"]).databasePath == "/srv/app.db")
+        #expect(try resolve(["DATABASE_URL": "sqlite:////srv/app.db"]).database == .sqlite("/srv/app.db"))
         let both = try resolve(["DATABASE_URL": "sqlite:////srv/app.db", "AUTHD_DATABASE_URL": "sqlite:/mine.db"])
-        #expect(both.databasePath == "/mine.db")
+        #expect(both.database == .sqlite("/mine.db"))
     }
 
     @Test func sqliteURLForms() throws {
-        #expect(try Config.sqlitePath(fromURL: "sqlite:///rel.db") == "rel.db")
-        #expect(try Config.sqlitePath(fromURL: "sqlite:////abs.db") == "/abs.db")
-        #expect(try Config.sqlitePath(fromURL: "sqlite:/abs.db") == "/abs.db")
-        #expect(try Config.sqlitePath(fromURL: "sqlite:rel.db") == "rel.db")
-        #expect(try Config.sqlitePath(fromURL: "/plain/path.db") == "/plain/path.db")
+        #expect(try Config.Database(url: "sqlite:///rel.db") == .sqlite("rel.db"))
+        #expect(try Config.Database(url: "sqlite:////abs.db") == .sqlite("/abs.db"))
+        #expect(try Config.Database(url: "sqlite:/abs.db") == .sqlite("/abs.db"))
+        #expect(try Config.Database(url: "sqlite:rel.db") == .sqlite("rel.db"))
+        #expect(try Config.Database(url: "/plain/path.db") == .sqlite("/plain/path.db"))
     }
 
-    @Test func postgresAndOtherSchemesAreRefused() {
-        #expect(throws: ConfigurationError.self) { try Config.sqlitePath(fromURL: "postgresql://u:p@localhost/db") }
-        #expect(throws: ConfigurationError.self) { try Config.sqlitePath(fromURL: "postgres://localhost/db") }
-        #expect(throws: ConfigurationError.self) { try Config.sqlitePath(fromURL: "host=/run/postgresql dbname=auth") }
-        #expect(throws: ConfigurationError.self) { try Config.sqlitePath(fromURL: "mysql://localhost/db") }
-        #expect(throws: ConfigurationError.self) { try Config.sqlitePath(fromURL: "sqlite:///") }
-        #expect(throws: ConfigurationError.self) { try resolve(["DATABASE_URL": "postgresql://localhost/auth"]) }
+    @Test func postgresURLsAndKeywordStringsSelectPostgres() throws {
+        #expect(try Config.Database(url: "postgresql://u:p@localhost/db") == .postgres("postgresql://u:p@localhost/db"))
+        #expect(try Config.Database(url: "postgres://localhost/db") == .postgres("postgres://localhost/db"))
+        #expect(try Config.Database(url: "host=/run/postgresql dbname=auth") == .postgres("host=/run/postgresql dbname=auth"))
+        #expect(try resolve(["DATABASE_URL": "postgresql://localhost/auth"]).database == .postgres("postgresql://localhost/auth"))
+        #expect(Config.Database.postgres("postgresql://u:secret@h/db").description.contains("secret") == false)
+    }
+
+    @Test func otherSchemesAreRefused() {
+        #expect(throws: ConfigurationError.self) { try Config.Database(url: "mysql://localhost/db") }
+        #expect(throws: ConfigurationError.self) { try Config.Database(url: "sqlite:///") }
     }
 
     @Test func badNumbersAreRefused() {

@@ -11,12 +11,36 @@ import Glibc
 /// The secret every test daemon signs with, so that Python peers can share it.
 let testSecret = "integration-test-secret-0123456789abcdef"
 
+/// The storage the integration suite runs against: SQLite unless
+/// AUTHD_TEST_BACKEND=postgres, when every daemon gets a database of its own in one
+/// throwaway cluster (stopped when the test process exits).
+enum TestBackend {
+    static let isPostgres = ProcessInfo.processInfo.environment["AUTHD_TEST_BACKEND"] == "postgres"
+
+    nonisolated(unsafe) private static var cluster: PostgresCluster?
+    private static let shared: PostgresCluster = {
+        let c = try! PostgresCluster()
+        cluster = c
+        atexit { TestBackend.cluster?.stopIfRunning() }
+        return c
+    }()
+
+    /// A new, empty database's URL.
+    static func newPostgresDatabase() throws -> String {
+        let name = "t_\(UUID().uuidString.prefix(8).lowercased())"
+        try shared.psql("CREATE DATABASE \(name)")
+        return shared.url(database: name)
+    }
+}
+
 /// A real `authd` process on a temporary socket and SQLite file.
 final class TestDaemon: @unchecked Sendable {
     // @unchecked: each test owns its daemon and drives it from one task.
     let directory: String
     let socketPath: String
     let databasePath: String
+    /// What `--database` says.
+    let databaseURL: String
     let arguments: [String]
     let environment: [String: String]
     private(set) var process: Process
@@ -42,7 +66,8 @@ final class TestDaemon: @unchecked Sendable {
         self.directory = dir
         socketPath = "\(dir)/authd.sock"
         databasePath = "\(dir)/authd.db"
-        var args = ["--socket", socketPath, "--database", "sqlite:\(databasePath)"]
+        databaseURL = TestBackend.isPostgres ? try TestBackend.newPostgresDatabase() : "sqlite:\(databasePath)"
+        var args = ["--socket", socketPath, "--database", databaseURL]
         if !arguments.contains("--bcrypt-cost") { args += ["--bcrypt-cost", "4"] }
         self.arguments = args + arguments
         var env = ProcessInfo.processInfo.environment
@@ -94,6 +119,22 @@ final class TestDaemon: @unchecked Sendable {
     }
 
     func client() throws -> AuthClient { try AuthClient(path: socketPath) }
+
+    /// Runs SQL on the daemon's database behind its back and returns the first column
+    /// of the first row (or "").
+    @discardableResult
+    func sql(_ query: String) throws -> String {
+        if TestBackend.isPostgres {
+            let r = try run("\(PostgresCluster.binDirectory!)/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", databaseURL, "-c", query])
+            #expect(r.status == 0, "psql failed: \(r.stderr)")
+            return r.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        }
+        return try python("""
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1]); row = db.execute(sys.argv[2]).fetchone(); db.commit()
+            print(row[0] if row else "")
+            """, [databasePath, query])
+    }
 
     static func isSocketAnswering(_ path: String) -> Bool { (try? AuthClient(path: path)) != nil }
 

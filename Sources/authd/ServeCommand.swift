@@ -1,0 +1,16 @@
+import ArgumentParser
+import AuthDaemon
+import Logging
+
+/// Serves requests until SIGTERM or SIGINT (the default subcommand).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve requests (the default).")
+
+    @OptionGroup var options: DaemonOptions
+
+    func run() async throws {
+        try await DaemonOptions.reportingFailure {
+            try await Daemon.run(try options.configuration(), logger: Logger(label: "authd"))
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A throwaway PostgreSQL cluster of the test's own, on a free port and a private
+/// socket directory, that a test may stop and start at will.
+final class PostgresCluster: @unchecked Sendable {
+    // @unchecked: driven by one test at a time.
+    let base: String
+    let port: Int
+    var socketDirectory: String { "\(base)/sock" }
+
+    static let binDirectory: String? = {
+        let root = "/usr/lib/postgresql"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return versions.compactMap { Int($0) }.max().map { "\(root)/\($0)/bin" }
+    }()
+
+    /// Whether PostgreSQL's server programs are installed. In CI (CI=true) their
+    /// absence is a failure, never a silent skip.
+    static var isInstalled: Bool {
+        if binDirectory != nil { return true }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("PostgreSQL is not installed, and CI requires the PostgreSQL tests to run")
+        }
+        return false
+    }
+
+    /// - Parameter password: when given, the superuser `postgres` gets it and every
+    ///   connection must authenticate with SCRAM.
+    init(password: String? = nil) throws {
+        base = "/tmp/authd-pg-\(UUID().uuidString.prefix(8))"
+        port = Self.freePort()
+        try FileManager.default.createDirectory(atPath: "\(base)/sock", withIntermediateDirectories: true)
+        var initdb = ["-D", "\(base)/data", "-U", "postgres", "--no-sync"]
+        if let password {
+            try password.write(toFile: "\(base)/pw", atomically: true, encoding: .utf8)
+            initdb += ["-A", "scram-sha-256", "--pwfile", "\(base)/pw"]
+        } else {
+            initdb += ["-A", "trust"]
+        }
+        _ = try run("/bin/chown", ["-R", "postgres:postgres", base])
+        try asPostgres("initdb", initdb)
+        try start()
+    }
+
+    func start() throws {
+        try asPostgres("pg_ctl", ["-D", "\(base)/data", "-l", "\(base)/log", "-w", "-t", "30", "start", "-o",
+                                  "-p \(port) -k \(socketDirectory) -c listen_addresses=127.0.0.1 -c fsync=off"])
+    }
+
+    func stop() throws {
+        try asPostgres("pg_ctl", ["-D", "\(base)/data", "-m", "fast", "-w", "stop"])
+    }
+
+    /// A URL for the `postgres` superuser on the Unix socket.
+    func url(database: String = "postgres") -> String {
+        "postgresql:///\(database)?host=\(socketDirectory)&port=\(port)&user=postgres"
+    }
+
+    /// Runs SQL through psql and returns its unaligned output.
+    @discardableResult
+    func psql(_ sql: String, database: String = "postgres") throws -> String {
+        let r = try run("\(Self.binDirectory!)/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url(database: database), "-c", sql])
+        #expect(r.status == 0, "psql failed: \(r.stderr)")
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func asPostgres(_ program: String, _ arguments: [String]) throws {
+        let r = try run("/usr/sbin/runuser", ["-u", "postgres", "--", "\(Self.binDirectory!)/\(program)"] + arguments)
+        if r.status != 0 {
+            Issue.record("\(program) failed: \(r.stderr)\(r.stdout)")
+            throw ClusterError(message: "\(program) failed")
+        }
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
+                bind(fd, p, length)
+                return getsockname(fd, p, &length)
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Stops the server if it runs, quietly (a test may have stopped it already).
+    func stopIfRunning() {
+        _ = try? run("/usr/sbin/runuser", ["-u", "postgres", "--", "\(Self.binDirectory!)/pg_ctl", "-D", "\(base)/data", "-m", "immediate", "-w", "stop"])
+    }
+
+    deinit {
+        stopIfRunning()
+        try? FileManager.default.removeItem(atPath: base)
+    }
+}
+
+struct ClusterError: Error {
+    let message: String
+}
