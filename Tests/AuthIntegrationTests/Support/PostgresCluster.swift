@@ -69,10 +69,15 @@ final class PostgresCluster: @unchecked Sendable {
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Runs a PostgreSQL program as the postgres user, its output to a log file.
+    /// Not through Foundation's Process: the server pg_ctl starts would inherit the
+    /// descriptor Process watches for the child's exit, and the wait would never end.
     private func asPostgres(_ program: String, _ arguments: [String]) throws {
-        let r = try run("/usr/sbin/runuser", ["-u", "postgres", "--", "\(Self.binDirectory!)/\(program)"] + arguments)
-        if r.status != 0 {
-            Issue.record("\(program) failed: \(r.stderr)\(r.stdout)")
+        let logPath = "\(base)/ctl.log"
+        let status = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", "\(Self.binDirectory!)/\(program)"] + arguments, output: logPath)
+        if status != 0 {
+            let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            Issue.record("\(program) failed: \(output)")
             throw ClusterError(message: "\(program) failed")
         }
     }
@@ -95,7 +100,8 @@ final class PostgresCluster: @unchecked Sendable {
 
     /// Stops the server if it runs, quietly (a test may have stopped it already).
     func stopIfRunning() {
-        _ = try? run("/usr/sbin/runuser", ["-u", "postgres", "--", "\(Self.binDirectory!)/pg_ctl", "-D", "\(base)/data", "-m", "immediate", "-w", "stop"])
+        _ = spawnAndWait("/usr/sbin/runuser", ["-u", "postgres", "--", "\(Self.binDirectory!)/pg_ctl", "-D", "\(base)/data",
+                                               "-m", "immediate", "-w", "stop"], output: "/dev/null")
     }
 
     deinit {
@@ -107,3 +113,26 @@ final class PostgresCluster: @unchecked Sendable {
 struct ClusterError: Error {
     let message: String
 }
+
+/// posix_spawn with stdin from /dev/null, stdout and stderr appended to `output`, and
+/// every other descriptor closed in the child; returns the exit status.
+func spawnAndWait(_ path: String, _ arguments: [String], output: String) -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    _ = spawnCloseFrom(&actions, 3)
+    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}
+
+/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Glibc does not export to Swift.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
