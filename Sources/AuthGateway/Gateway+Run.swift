@@ -22,9 +22,15 @@ extension Gateway {
             configuration: ApplicationConfiguration(address: .hostname(configuration.listenHost, port: configuration.listenPort)),
             onServerRunning: { channel in
                 // The real port when --listen gave 0, for whoever started us.
-                logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                logger.info("listening", metadata: ["address": "\(channel.localAddress.map(Self.hostAndPort) ?? "?")"])
             },
             logger: logger)
         try await app.runService()
+    }
+
+    /// `127.0.0.1:8080` or `[::1]:8080`, as `--listen` takes it.
+    static func hostAndPort(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 }
