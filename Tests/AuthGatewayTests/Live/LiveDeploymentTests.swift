@@ -1,0 +1,66 @@
+import AuthJSON
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension LiveTests {
+    /// The gateway as deployed: behind a proxy, and started by systemd socket activation.
+    @Suite struct Deployment {
+        @Test func forwardedForIsBelievedOnlyFromATrustedProxy() async throws {
+            let trusting = try await LiveStack(gatewayArguments: ["--trusted-proxy", "127.0.0.0/8"])
+            _ = try trusting.register("alice")
+            _ = try trusting.http.json("POST", "/api/auth/login", ["username": "alice", "password": "Passw0rd!"],
+                                       headers: ["X-Forwarded-For": "6.6.6.6, 203.0.113.9"])
+            let plain = try await LiveStack()
+            _ = try plain.register("alice")
+            _ = try plain.http.json("POST", "/api/auth/login", ["username": "alice", "password": "Passw0rd!"],
+                                    headers: ["X-Forwarded-For": "203.0.113.9"])
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(trusting.gateway.log.contains("client=203.0.113.9 "))
+            #expect(!trusting.gateway.log.contains("6.6.6.6"))
+            #expect(plain.gateway.log.contains("client=127.0.0.1 "))
+            #expect(!plain.gateway.log.contains("203.0.113.9"))
+        }
+
+        @Test func aSocketPassedBySystemdIsServed() async throws {
+            let activate = "/usr/bin/systemd-socket-activate"
+            try #require(FileManager.default.fileExists(atPath: activate), "systemd-socket-activate (Debian's systemd package) is needed")
+            let authd = try await TestAuthd()
+            let port = try freePort()
+            let dir = makeTestDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let log = "\(dir)/gateway.log"
+            let process = try launch(activate, ["-l", "127.0.0.1:\(port)", "\(binDirectory)/authd-gateway",
+                                                "--socket", authd.socketPath, "--listen", "127.0.0.1:1"], log: log)
+            defer { terminate(process) }
+            // systemd-socket-activate says when it listens, and starts the gateway on the first connection.
+            for _ in 0..<250 where !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("Listening on") {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let reply = try HTTPTestClient(port: port).request("GET", "/healthz")
+            #expect(reply.status == 200, "\(reply) \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            #expect(reply.json["status"] == "ok")
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(text.contains("activated=systemd"))
+            #expect(text.contains("address=127.0.0.1:\(port)"))
+        }
+    }
+}
+
+/// A TCP port nothing listens on right now (the kernel's pick, released for the test to use).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard ok else { throw TestSetupError(description: "no free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

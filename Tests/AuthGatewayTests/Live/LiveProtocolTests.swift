@@ -1,0 +1,54 @@
+import AuthJSON
+import Foundation
+import Testing
+
+extension LiveTests {
+    /// What careless or hostile clients send, over a real connection: every answer is JSON
+    /// in the contract's shape, never HTML or an empty 500.
+    @Suite struct WireProtocol {
+        @Test func badRequestsGetTheContractShape() async throws {
+            let s = try await LiveStack()
+            let json = ["Content-Type": "application/json"]
+            #expect(isErrorShape(try s.http.request("POST", "/api/auth/register", headers: json, body: "{nope"), 400))
+            #expect(isErrorShape(try s.http.request("POST", "/api/auth/register", headers: ["Content-Type": "text/plain"], body: "{}"), 415))
+            #expect(isErrorShape(try s.http.request("GET", "/index.html"), 404))
+            let put = try s.http.request("PUT", "/api/auth/login", headers: json, body: "{}")
+            #expect(isErrorShape(put, 405))
+            #expect(put.header("Allow") == "POST")
+            #expect(isErrorShape(try s.http.request("GET", "/api/users/"), 401))
+        }
+
+        @Test func oversizedBodiesAre413WhetherDeclaredOrStreamed() async throws {
+            let s = try await LiveStack(gatewayArguments: ["--max-body-bytes", "4096"])
+            let big = #"{"username": "\#(String(repeating: "x", count: 10000))"}"#
+            let declared = try s.http.request("POST", "/api/auth/register", headers: ["Content-Type": "application/json"], body: big)
+            #expect(isErrorShape(declared, 413))
+            // Chunked: no length to check up front, so the limit applies while reading.
+            let chunks = stride(from: 0, to: big.utf8.count, by: 1000).map { start -> String in
+                let piece = String(big.utf8.dropFirst(start).prefix(1000))!
+                return String(piece.utf8.count, radix: 16) + "\r\n" + piece + "\r\n"
+            }.joined() + "0\r\n\r\n"
+            let streamed = try s.http.request("POST", "/api/auth/register",
+                                              headers: ["Content-Type": "application/json", "Transfer-Encoding": "chunked"], body: chunks)
+            #expect(isErrorShape(streamed, 413))
+            // Just under the limit is fine.
+            let small = try s.http.json("POST", "/api/auth/register", ["username": "alice", "email": "a@example.com", "password": "Passw0rd!"])
+            #expect(small.status == 201)
+        }
+
+        @Test func theAccessLogNamesRequestsButNeverTokensOrPasswords() async throws {
+            let s = try await LiveStack()
+            let id = try s.register("alice", password: "Sup3r-Secret!")
+            let token = try s.login("alice", password: "Sup3r-Secret!")
+            _ = try s.http.request("GET", "/api/users/\(id)?token=\(token)", headers: s.bearer(token))
+            _ = try s.http.request("POST", "/api/auth/logout", headers: s.bearer(token))
+            try await Task.sleep(for: .milliseconds(100))
+            let log = s.gateway.log
+            #expect(log.contains("method=POST path=/api/auth/login status=200"))
+            #expect(log.contains("path=/api/users/\(id) status=200"))
+            #expect(!log.contains("Sup3r-Secret!"))
+            #expect(!log.contains(token))
+            #expect(!log.contains(String(token.split(separator: ".")[2])))
+        }
+    }
+}
