@@ -2,7 +2,25 @@
 SWIFT ?= swift
 VENV := .build-venv
 
-.PHONY: run test build deps clean
+.PHONY: run test build deps clean release install uninstall
+
+# Where `make install` puts things: PREFIX=/usr for a system install, DESTDIR for
+# staging (packaging, tests). CONFIGURATION=debug skips the long release build
+# (the install check in `make test` uses it).
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+CONFIGURATION ?= release
+BINDIR = $(PREFIX)/bin
+UNITDIR = $(PREFIX)/lib/systemd/system
+SYSUSERSDIR = $(PREFIX)/lib/sysusers.d
+TMPFILESDIR = $(PREFIX)/lib/tmpfiles.d
+MANDIR = $(PREFIX)/share/man
+DOCDIR = $(PREFIX)/share/doc/authd
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
+PROGRAMS = authd authctl authd-gateway
+UNITS = authd.socket authd.service authd-gateway.socket authd-gateway.service
 
 build:
 	scripts/install-deps
@@ -21,6 +39,44 @@ test:
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SWIFT) test --skip-build
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" AUTHD_TEST_BACKEND=postgres \
 		$(SWIFT) test --skip-build --filter AuthIntegrationTests --skip PostgresTests
+
+release:
+	scripts/install-deps
+	$(SWIFT) build -c $(CONFIGURATION)
+
+# Binaries, units (pointing at $(BINDIR)), sysusers and tmpfiles entries, authctl's
+# completions, man pages, and /etc/authd/authd.env unless one is there already.
+install: release
+	$(eval BIN := $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path))
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 $(addprefix $(BIN)/,$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
+	for unit in $(UNITS); do \
+		sed 's|/usr/bin/|$(BINDIR)/|g; s|/etc/authd/|$(SYSCONFDIR)/authd/|g' systemd/$$unit > $(DESTDIR)$(UNITDIR)/$$unit; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$unit; \
+	done
+	install -m 0644 systemd/sysusers.d/authd.conf $(DESTDIR)$(SYSUSERSDIR)/authd.conf
+	sed 's|/etc/authd|$(SYSCONFDIR)/authd|g' systemd/tmpfiles.d/authd.conf > $(DESTDIR)$(TMPFILESDIR)/authd.conf
+	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/authd.conf
+	$(BIN)/authctl --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/authctl
+	$(BIN)/authctl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_authctl
+	$(BIN)/authctl --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/authctl.fish
+	install -m 0644 man/authctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/authd.8 man/authd-gateway.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 systemd/authd.env.example $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(SYSCONFDIR)/authd
+	[ -e $(DESTDIR)$(SYSCONFDIR)/authd/authd.env ] || install -m 0644 systemd/authd.env.example $(DESTDIR)$(SYSCONFDIR)/authd/authd.env
+	@echo "installed under $(DESTDIR)$(PREFIX); to start (README, Deployment): systemd-sysusers; systemd-tmpfiles --create;"
+	@echo "  create $(SYSCONFDIR)/authd/jwt-secret; systemctl daemon-reload; systemctl enable --now authd.socket authd-gateway.socket"
+
+# Removes what install put there, except $(SYSCONFDIR)/authd (configuration and secrets stay).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS)) $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/authd.conf $(DESTDIR)$(TMPFILESDIR)/authd.conf
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/authctl $(DESTDIR)$(ZSHCOMPDIR)/_authctl $(DESTDIR)$(FISHCOMPDIR)/authctl.fish
+	rm -f $(DESTDIR)$(MANDIR)/man1/authctl.1 $(DESTDIR)$(MANDIR)/man8/authd.8 $(DESTDIR)$(MANDIR)/man8/authd-gateway.8
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf .build $(VENV)

@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // One wrapper per C library; only one Swift file imports each.
@@ -28,8 +30,8 @@ let package = Package(
         .target(name: "AuthCore"),
         // A strict JSON value, parser and writer shared by the wire and the tokens.
         .target(name: "AuthJSON"),
-        // Bounded pools of threads for blocking C calls.
-        .target(name: "AuthThreads"),
+        // Bounded pools of threads for blocking C calls; they report their use through swift-metrics.
+        .target(name: "AuthThreads", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]),
         // libxcrypt password hashing and OpenSSL HS256 tokens behind the domain's protocols.
         .target(name: "AuthCrypto", dependencies: ["AuthCore", "AuthJSON", "AuthThreads", "CCrypt", "COpenSSL"]),
         // The embedded SQLite store.
@@ -45,6 +47,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // A small blocking client for authctl and the tests.
         .target(name: "AuthClient", dependencies: ["AuthInterface", "AuthJSON"]),

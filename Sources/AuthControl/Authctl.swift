@@ -14,6 +14,11 @@ public struct Authctl: ParsableCommand {
                       LogoutCommand.self, CallCommand.self]
     )
 
+    /// Declared here too so that the global options may also stand before the
+    /// subcommand (`authctl --json user list`); ArgumentParser hands the parsed values to
+    /// every command in the chain that declares them.
+    @OptionGroup var options: GlobalOptions
+
     public init() {}
 
     /// Parses `arguments` (without the program name), runs the command and exits with the

@@ -49,7 +49,7 @@ struct Daemon {
     /// the token they are about as their own argument.
     private static func takesToken(_ method: RPCMethod) -> Bool {
         switch method {
-        case .usersGet, .usersList, .usersUpdate, .usersDelete, .usersImport: true
+        case .usersGet, .usersList, .usersUpdate, .usersDelete, .usersImport, .usersLockout, .usersUnlock: true
         case .register, .login, .logout, .verify, .health, .metrics, .discover: false
         }
     }

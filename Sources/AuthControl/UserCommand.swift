@@ -6,6 +6,9 @@ struct UserCommand: ParsableCommand {
         commandName: "user",
         abstract: "Add, list, show, change, delete and import users.",
         subcommands: [UserAddCommand.self, UserListCommand.self, UserShowCommand.self, UserUpdateCommand.self,
-                      UserDeleteCommand.self, UserImportCommand.self]
+                      UserDeleteCommand.self, UserImportCommand.self, UserUnlockCommand.self]
     )
+
+    /// So that global options may also stand between `user` and its subcommand.
+    @OptionGroup var options: GlobalOptions
 }

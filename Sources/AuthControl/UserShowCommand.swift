@@ -15,7 +15,17 @@ struct UserShowCommand: ParsableCommand {
     var id: Int64
 
     func run() throws {
-        let user = try options.connect().call(.usersGet, ["id": .int(id)])
-        options.emit(user, human: Render.user)
+        let daemon = try options.connect()
+        let user = try daemon.call(.usersGet, ["id": .int(id)])
+        // Failed logins are for administrators: others are refused them, and see the user only.
+        let lockout = try? daemon.outcome(.usersLockout, ["id": .int(id)]).get()
+        options.emit(user) { user in
+            var text = Render.user(user)
+            if let lockout, (lockout["failures"]?.int64 ?? 0) > 0 || lockout["locked_until"] != .null {
+                text += "\nfailed_logins: \(Render.field(lockout, "failures"))"
+                if let until = lockout["locked_until"]?.string { text += "\nlocked_until: \(until)" }
+            }
+            return text
+        }
     }
 }

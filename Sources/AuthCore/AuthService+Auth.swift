@@ -33,7 +33,9 @@ extension AuthService {
         return user
     }
 
-    public func login(username: Field<String>, email: Field<String>, password: Field<String>, caller: Caller) async throws -> LoginResult {
+    public func login(
+        username: Field<String>, email: Field<String>, password: Field<String>, client: Field<String> = .absent, caller: Caller
+    ) async throws -> LoginResult {
         var errors = FieldErrors()
         let name = username.optional("username", &errors)
         let address = name == nil ? email.optional("email", &errors) : nil
@@ -41,22 +43,33 @@ extension AuthService {
             errors.add("username", Validation.missing)
         }
         let password = password.required("password", &errors)
+        let clientAddress = client.optional("client", &errors)
         try errors.check()
 
         let found: StoredUser?
         if let name { found = try await store.user(username: name) } else { found = try await store.user(email: address!) }
+        let keys = [found.map { ThrottleKey.account($0.user.id) }, caller.throttleKey(client: clientAddress)].compactMap { $0 }
+        // A throttled attempt is refused before any hash is spent on it.
+        let lockedUntil = try await store.lockedUntil(keys)
+        if lockedUntil > now {
+            throw AuthError(.tooManyAttempts, "Too many failed logins; retry later", retryAfter: Int(lockedUntil - now))
+        }
         // bcrypt cannot take these, and no stored hash was made from them; checking
         // them costs the same as any wrong password.
         let usable = Validation.loginPassword(password!).isEmpty
-        guard let found, usable else {
+        let matched: Bool
+        if let found, usable {
+            matched = try await hasher.verify(password!, against: found.passwordHash)
+        } else {
             _ = try await hasher.verify(usable ? password! : "", against: hasher.dummyHash)
+            matched = false
+        }
+        guard matched, let found else {
             emit(.loginFailed, found?.user.id, caller)
+            try await countFailure(keys, userID: found?.user.id, caller: caller)
             throw AuthError.badCredentials
         }
-        guard try await hasher.verify(password!, against: found.passwordHash) else {
-            emit(.loginFailed, found.user.id, caller)
-            throw AuthError.badCredentials
-        }
+        try await store.clearFailures(.account(found.user.id))
         if hasher.needsRehash(found.passwordHash) {
             let upgraded = try await hasher.hash(password!)
             try await store.replaceHash(id: found.user.id, old: found.passwordHash, new: upgraded)
@@ -72,6 +85,19 @@ extension AuthService {
             iat: issued, nbf: issued, exp: issued + settings.tokenLifetime)
         emit(.loginSucceeded, found.user.id, caller)
         return LoginResult(accessToken: tokens.encode(claims), expiresIn: settings.tokenLifetime, user: found.user)
+    }
+
+    /// Counts a failed login against the account and the client, locking either once
+    /// it passes its limit.
+    private func countFailure(_ keys: [ThrottleKey], userID: Int64?, caller: Caller) async throws {
+        let rules = settings.throttle
+        for key in keys {
+            let failures = try await store.recordFailure(key, now: now, window: rules.window)
+            if let seconds = rules.lockSeconds(failures: failures, scope: key.scope) {
+                try await store.lock(key, until: now + seconds)
+                emit(.lockout, key.scope == .account ? userID : nil, caller, "\(key.scope.rawValue) locked for \(seconds) s after \(failures) failures")
+            }
+        }
     }
 
     public func logout(token: Token, caller: Caller) async throws {

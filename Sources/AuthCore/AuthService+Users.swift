@@ -91,3 +91,27 @@ extension AuthService {
         return user
     }
 }
+
+extension AuthService {
+    /// An account's failed logins (privileged peers only).
+    public func lockout(id: Field<Int64>, token: Token, caller: Caller) async throws -> ThrottleState {
+        let principal = try await authenticate(token, caller)
+        guard case .privileged = principal else { throw AuthError.forbidden }
+        let id = try requireID(id)
+        guard try await store.user(id: id) != nil else { throw AuthError.notFound }
+        return try await store.throttleState(.account(id)) ?? ThrottleState(failures: 0, lockedUntil: 0)
+    }
+
+    /// Forgets an account's failed logins, lifting a lockout at once (privileged peers only).
+    public func unlock(id: Field<Int64>, token: Token, caller: Caller) async throws {
+        let principal = try await authenticate(token, caller)
+        guard case .privileged = principal else { throw AuthError.forbidden }
+        let id = try requireID(id)
+        guard try await store.user(id: id) != nil else { throw AuthError.notFound }
+        try await store.clearFailures(.account(id))
+        emit(.unlock, id, caller)
+    }
+
+    /// The current time as the throttle sees it, for callers that report lock times.
+    public var currentTime: Int64 { now }
+}

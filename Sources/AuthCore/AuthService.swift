@@ -6,8 +6,10 @@ import Foundation
 public struct AuthService: Sendable {
     public struct Settings: Sendable {
         public var tokenLifetime: Int64
-        public init(tokenLifetime: Int64 = 3600) {
+        public var throttle: LoginThrottle
+        public init(tokenLifetime: Int64 = 3600, throttle: LoginThrottle = LoginThrottle()) {
             self.tokenLifetime = tokenLifetime
+            self.throttle = throttle
         }
     }
 

@@ -30,6 +30,16 @@ public protocol UserStore: Sendable {
 
     /// Throws `AuthError.unavailable` when the storage cannot answer.
     func ping() async throws
+
+    /// The latest `locked_until` among the keys (0 when none is locked).
+    func lockedUntil(_ keys: [ThrottleKey]) async throws -> Int64
+    /// Counts one failure, starting a new window when the last began `window` or more
+    /// seconds before `now`; returns the failures in the current window.
+    func recordFailure(_ key: ThrottleKey, now: Int64, window: Int64) async throws -> Int
+    /// Locks the key until `until` (never shortening a longer lock).
+    func lock(_ key: ThrottleKey, until: Int64) async throws
+    func clearFailures(_ key: ThrottleKey) async throws
+    func throttleState(_ key: ThrottleKey) async throws -> ThrottleState?
 }
 
 /// Turns passwords into crypt(5) strings and checks them.

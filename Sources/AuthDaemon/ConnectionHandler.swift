@@ -16,6 +16,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let inFlight: InFlightRequests
     private var pending = 0
     private var inputClosed = false
+    private var readingPaused = false
+
+    /// Requests one connection may have in flight before authd stops reading from it.
+    static let maxPending = 256
 
     init(dispatcher: RPCDispatcher, caller: Caller, maxRequestBytes: Int, inFlight: InFlightRequests) {
         self.dispatcher = dispatcher
@@ -46,6 +50,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     private func dispatch(_ bytes: [UInt8], context: ChannelHandlerContext) {
         pending += 1
         inFlight.begin()
+        updateReading(context.channel)
         let channel = context.channel
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let dispatcher = self.dispatcher
@@ -70,6 +75,22 @@ final class ConnectionHandler: ChannelInboundHandler {
         pending -= 1
         inFlight.end()
         if inputClosed && pending == 0 { channel.close(promise: nil) }
+        updateReading(channel)
+    }
+
+    /// Backpressure: a client that pipelines without limit, or stops reading its
+    /// answers, is no longer read from until it catches up, so that neither its
+    /// requests nor its unread answers can grow without bound.
+    private func updateReading(_ channel: Channel) {
+        let pause = pending >= Self.maxPending || !channel.isWritable
+        guard pause != readingPaused else { return }
+        readingPaused = pause
+        channel.setOption(ChannelOptions.autoRead, value: !pause).whenComplete { _ in }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        updateReading(context.channel)
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -12,6 +12,8 @@ public struct DaemonConfiguration: Sendable {
     public var database: Database
     public var stateDirectory: String
     public var adminGroup: String?
+    /// The group whose members may read `system.metrics` besides privileged peers (the gateway's).
+    public var metricsGroup: String?
     public var socketGroup: String?
     public var maxRequestBytes = 1 << 20
     public var idleTimeout = 60
@@ -25,6 +27,9 @@ public struct DaemonConfiguration: Sendable {
     /// How long a request waits for the database before it gets -32050.
     public var storageTimeout = 5
     public var logLevel = Logger.Level.info
+    /// Brute-force protection: failures per account and per client within the window,
+    /// and the first lockout's length (doubling with each further failure).
+    public var throttle = LoginThrottleSettings()
     /// Where the signing secret comes from: JWT_SECRET_KEY's value, if set.
     public var jwtSecret: String?
     /// systemd's credentials directory, if any.
@@ -35,7 +40,10 @@ public struct DaemonConfiguration: Sendable {
         public var socket: String?
         public var database: String?
         public var adminGroup: String?
+        public var metricsGroup: String?
         public var socketGroup: String?
+        /// A file of KEY=value settings under the environment (AUTHD_ENV_FILE).
+        public var envFile: String?
         public var maxRequestBytes: Int?
         public var idleTimeout: Int?
         public var maxConnections: Int?
@@ -45,6 +53,10 @@ public struct DaemonConfiguration: Sendable {
         public var hashQueueLimit: Int?
         public var storageConnections: Int?
         public var storageTimeout: Int?
+        public var loginAccountLimit: Int?
+        public var loginClientLimit: Int?
+        public var loginWindow: Int?
+        public var loginBackoff: Int?
         public var logLevel: String?
         public init() {}
     }
@@ -74,6 +86,7 @@ public struct DaemonConfiguration: Sendable {
             database: try database.map(Database.init(url:)) ?? .sqlite("\(stateDirectory)/authd.db"),
             stateDirectory: stateDirectory)
         c.adminGroup = o.adminGroup ?? env["AUTHD_ADMIN_GROUP"]
+        c.metricsGroup = o.metricsGroup ?? env["AUTHD_METRICS_GROUP"]
         c.socketGroup = o.socketGroup ?? env["AUTHD_SOCKET_GROUP"]
         func number(_ given: Int?, _ name: String, _ range: ClosedRange<Int>, _ current: Int) throws -> Int {
             guard let value = try given ?? env[name].map({ text in
@@ -94,6 +107,10 @@ public struct DaemonConfiguration: Sendable {
         c.hashQueueLimit = try number(o.hashQueueLimit, "AUTHD_HASH_QUEUE_LIMIT", 1...100_000, c.hashQueueLimit)
         c.storageConnections = try number(o.storageConnections, "AUTHD_STORAGE_CONNECTIONS", 1...256, c.storageConnections)
         c.storageTimeout = try number(o.storageTimeout, "AUTHD_STORAGE_TIMEOUT", 1...300, c.storageTimeout)
+        c.throttle.accountLimit = try number(o.loginAccountLimit, "AUTHD_LOGIN_ACCOUNT_LIMIT", 1...10_000, c.throttle.accountLimit)
+        c.throttle.clientLimit = try number(o.loginClientLimit, "AUTHD_LOGIN_CLIENT_LIMIT", 1...1_000_000, c.throttle.clientLimit)
+        c.throttle.window = try number(o.loginWindow, "AUTHD_LOGIN_WINDOW", 1...86_400, c.throttle.window)
+        c.throttle.backoff = try number(o.loginBackoff, "AUTHD_LOGIN_BACKOFF", 1...86_400, c.throttle.backoff)
         if let level = o.logLevel ?? env["AUTHD_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError("log level must be one of trace, debug, info, notice, warning, error, critical")
@@ -105,6 +122,14 @@ public struct DaemonConfiguration: Sendable {
         return c
     }
 
+}
+
+/// The brute-force settings as configured (the rules themselves are the domain's `LoginThrottle`).
+public struct LoginThrottleSettings: Sendable {
+    public var accountLimit = 5
+    public var clientLimit = 50
+    public var window = 900
+    public var backoff = 2
 }
 
 extension DaemonConfiguration {

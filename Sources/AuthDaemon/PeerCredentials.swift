@@ -17,17 +17,26 @@ struct UCred {
 struct PeerPolicy: Sendable {
     /// The gid of `--admin-group`, when one is configured.
     let adminGID: UInt32?
+    /// The gid of `--metrics-group` (the gateway's), whose members may read `system.metrics`.
+    let metricsGID: UInt32?
 
-    init(adminGroup: String?) throws {
-        guard let adminGroup else {
-            adminGID = nil
-            return
-        }
-        if let gid = Self.gid(named: adminGroup) {
-            adminGID = gid
-        } else {
-            throw ConfigurationError("admin group '\(adminGroup)' does not exist")
-        }
+    init(adminGroup: String?, metricsGroup: String? = nil) throws {
+        adminGID = try Self.requiredGID(adminGroup, "admin group")
+        metricsGID = try Self.requiredGID(metricsGroup, "metrics group")
+    }
+
+    /// Only root is privileged; nobody else reads metrics.
+    static let rootOnly = PeerPolicy(adminGID: nil, metricsGID: nil)
+
+    private init(adminGID: UInt32?, metricsGID: UInt32?) {
+        self.adminGID = adminGID
+        self.metricsGID = metricsGID
+    }
+
+    private static func requiredGID(_ name: String?, _ role: String) throws -> UInt32? {
+        guard let name else { return nil }
+        guard let gid = gid(named: name) else { throw ConfigurationError("\(role) '\(name)' does not exist") }
+        return gid
     }
 
     /// Reads SO_PEERCRED from a connected Unix socket channel (on its event loop).
@@ -45,6 +54,14 @@ struct PeerPolicy: Sendable {
         guard let adminGID else { return false }
         if gid == adminGID { return true }
         return Self.groups(ofUID: uid).contains(adminGID)
+    }
+
+    /// Privileged peers, and members of the metrics group (by the groups /etc/group and
+    /// the passwd entry give the peer's uid, as its gid at connect() is not kept).
+    func mayReadMetrics(_ caller: Caller) -> Bool {
+        if caller.isPrivileged { return true }
+        guard let metricsGID, let uid = caller.uid else { return false }
+        return Self.groups(ofUID: uid).contains(metricsGID)
     }
 
     static func gid(named name: String) -> UInt32? {

@@ -1,3 +1,4 @@
+import Foundation
 import AuthCore
 import AuthInterface
 import AuthJSON
@@ -15,7 +16,8 @@ extension RPCDispatcher {
             ).json
         case .login:
             let login = try await service.login(
-                username: p.string("username"), email: p.string("email"), password: p.string("password"), caller: caller)
+                username: p.string("username"), email: p.string("email"), password: p.string("password"),
+                client: p.string("client"), caller: caller)
             return ["access_token": .string(login.accessToken), "token_type": "Bearer",
                     "expires_in": .int(login.expiresIn), "user": login.user.json]
         case .logout:
@@ -42,11 +44,21 @@ extension RPCDispatcher {
                 username: p.string("username"), email: p.string("email"), passwordHash: p.string("password_hash"),
                 createdAt: p.date("created_at"), token: p.string("token"), caller: caller
             ).json
+        case .usersLockout:
+            let state = try await service.lockout(id: p.int("id"), token: p.string("token"), caller: caller)
+            let locked = state.lockedUntil > service.currentTime
+            return ["failures": .int(state.failures),
+                    "locked_until": locked ? .string(RFC3339.format(Date(timeIntervalSince1970: TimeInterval(state.lockedUntil)))) : .null]
+        case .usersUnlock:
+            try await service.unlock(id: p.int("id"), token: p.string("token"), caller: caller)
+            return ["unlocked": true]
         case .health:
             let storage = try await service.health()
             return ["status": "ok", "version": .string(authdVersion), "storage": .string(storage), "uptime_s": .int(uptimeSeconds)]
         case .metrics:
-            guard caller.isPrivileged else { throw AuthError(.forbidden, "Metrics are for privileged peers") }
+            guard settings.current.policy.mayReadMetrics(caller) else {
+                throw AuthError(.forbidden, "Metrics are for privileged peers and the metrics group")
+            }
             return ["content_type": "text/plain; version=0.0.4", "text": .string(metrics.exposition())]
         case .discover:
             return RPCMethod.openRPC(version: authdVersion)

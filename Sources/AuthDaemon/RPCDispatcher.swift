@@ -9,12 +9,19 @@ public struct RPCDispatcher: Sendable {
     let service: AuthService
     let logger: Logger
     let metrics: RequestMetrics
+    /// Who may read metrics, as the last reload left it.
+    let settings: ReloadableSettings
     let startedAt: ContinuousClock.Instant
 
     public init(service: AuthService, logger: Logger, metrics: RequestMetrics) {
+        self.init(service: service, logger: logger, metrics: metrics, settings: ReloadableSettings())
+    }
+
+    init(service: AuthService, logger: Logger, metrics: RequestMetrics, settings: ReloadableSettings) {
         self.service = service
         self.logger = logger
         self.metrics = metrics
+        self.settings = settings
         self.startedAt = .now
     }
 
@@ -86,8 +93,9 @@ public struct RPCDispatcher: Sendable {
         case .failure(let e): code = e.code
         }
         let name = RPCMethod(rawValue: request.method)?.rawValue ?? "unknown"
-        metrics.record(method: name, outcome: code)
-        let elapsed = (ContinuousClock.now - start).components
+        let duration = ContinuousClock.now - start
+        metrics.record(method: name, outcome: code, duration: duration)
+        let elapsed = duration.components
         logger.debug("request", metadata: [
             "method": "\(name)", "outcome": "\(code)", "peer_uid": "\(caller.uid.map { String($0) } ?? "-")",
             "duration_us": "\(elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000)",

@@ -10,7 +10,7 @@ import Glibc
 #endif
 
 /// The listening socket: adopted from systemd or bound to a path, with the
-/// contract's connection limits.
+/// contract's connection limits as they stand when each connection arrives.
 struct RPCServer {
     struct Limits: Sendable {
         var maxRequestBytes: Int
@@ -23,14 +23,16 @@ struct RPCServer {
     let description: String
 
     static func start(
-        socketPath: String, socketGroup: String?, limits: Limits, dispatcher: RPCDispatcher, policy: PeerPolicy,
+        socketPath: String, socketGroup: String?, settings: ReloadableSettings, dispatcher: RPCDispatcher,
         metrics: RequestMetrics, inFlight: InFlightRequests, group: EventLoopGroup, logger: Logger
     ) async throws -> RPCServer {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 511)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
+                let (limits, policy) = (settings.current.limits, settings.current.policy)
                 if metrics.connectionOpened() > limits.maxConnections {
+                    metrics.connectionRefused()
                     channel.closeFuture.whenComplete { _ in metrics.connectionClosed() }
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(RefusingHandler())

@@ -1,34 +1,92 @@
+import AuthThreads
+import CoreMetrics
+import Prometheus
 import Synchronization
 
-/// Counters for `system.metrics`, in Prometheus text format.
+/// The daemon's metrics in a Prometheus registry, served as text by `system.metrics`:
+/// requests by method and outcome, latency per method, login failures, throttled
+/// attempts, auth events, open connections. The thread pools (password hashing,
+/// storage) report into the same registry through swift-metrics once
+/// `bootstrapMetricsSystem()` has made it the process's backend.
 public final class RequestMetrics: Sendable {
-    private struct Key: Hashable {
-        let method: String
-        let outcome: Int
-    }
-
-    private let requests = Mutex<[Key: Int]>([:])
+    public let registry: PrometheusCollectorRegistry
     private let openConnections = Atomic<Int>(0)
+    private let connectionsGauge: Prometheus.Gauge
+    private let refused: Prometheus.Counter
+    private let loginFailures: Prometheus.Counter
+    private let throttled: Prometheus.Counter
 
-    public init() {}
+    /// Latency buckets: a token check takes well under a millisecond, a bcrypt hash at
+    /// cost 12 about 250 ms, a queue of them seconds.
+    static let latencyBuckets: [Duration] = [
+        .microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
 
-    func record(method: String, outcome: Int) {
-        requests.withLock { $0[Key(method: method, outcome: outcome), default: 0] += 1 }
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        connectionsGauge = registry.makeGauge(name: "authd_connections_open", help: "Client connections open now.")
+        refused = registry.makeCounter(
+            name: "authd_connections_refused_total", help: "Connections refused because max_connections were open.")
+        loginFailures = registry.makeCounter(
+            name: "authd_login_failures_total", help: "auth.login calls answered -32001 (bad credentials).")
+        throttled = registry.makeCounter(
+            name: "authd_throttled_total", help: "Calls answered -32029 (too many attempts).")
     }
 
-    func connectionOpened() -> Int { openConnections.add(1, ordering: .relaxed).newValue }
-    func connectionClosed() { openConnections.subtract(1, ordering: .relaxed) }
+    /// One answered call: `outcome` is 0 for success, else the error code.
+    func record(method: String, outcome: Int, duration: Duration? = nil) {
+        registry.makeCounter(
+            name: "authd_requests_total", labels: [("method", method), ("outcome", String(outcome))],
+            help: "JSON-RPC requests by method and outcome (0 = success, else the error code)."
+        ).increment()
+        if let duration {
+            registry.makeDurationHistogram(
+                name: "authd_request_duration_seconds", labels: [("method", method)], buckets: Self.latencyBuckets,
+                help: "Time from a parsed request to its answer, by method."
+            ).record(duration)
+        }
+        if method == "auth.login", outcome == -32001 { loginFailures.increment() }
+        if outcome == -32029 { throttled.increment() }
+    }
+
+    /// One audit event (register, login_ok, login_failed, lockout, …).
+    func record(event: String) {
+        registry.makeCounter(
+            name: "authd_auth_events_total", labels: [("event", event)], help: "Audit events by kind."
+        ).increment()
+    }
+
+    /// Counts a new connection and returns how many are open with it.
+    func connectionOpened() -> Int {
+        let now = openConnections.add(1, ordering: .relaxed).newValue
+        connectionsGauge.set(Int64(now))
+        return now
+    }
+
+    func connectionClosed() {
+        connectionsGauge.set(Int64(openConnections.subtract(1, ordering: .relaxed).newValue))
+    }
+
+    func connectionRefused() { refused.increment() }
+
     var connections: Int { openConnections.load(ordering: .relaxed) }
 
-    func exposition() -> String {
-        var out = "# HELP authd_requests_total JSON-RPC requests by method and outcome (0 = success, else the error code).\n"
-        out += "# TYPE authd_requests_total counter\n"
-        let snapshot = requests.withLock { $0 }
-        for (key, count) in snapshot.sorted(by: { ($0.key.method, $0.key.outcome) < ($1.key.method, $1.key.outcome) }) {
-            out += "authd_requests_total{method=\"\(key.method)\",outcome=\"\(key.outcome)\"} \(count)\n"
-        }
-        out += "# HELP authd_connections_open Client connections open now.\n# TYPE authd_connections_open gauge\n"
-        out += "authd_connections_open \(connections)\n"
-        return out
-    }
+    /// Prometheus text format 0.0.4.
+    func exposition() -> String { registry.emitToString() }
+}
+
+extension RequestMetrics {
+    /// The process's metrics: the ones `Daemon.run` serves.
+    public static let shared = RequestMetrics()
+
+    /// Makes `shared`'s registry swift-metrics' backend, once per process, so that the
+    /// thread pools created afterwards report into it.
+    public static func bootstrapMetricsSystem() { _ = bootstrapped }
+
+    private static let bootstrapped: Void = {
+        var factory = PrometheusMetricsFactory(registry: shared.registry)
+        factory.durationHistogramBuckets[PoolMetrics.waitLabel] = PoolMetrics.waitBuckets
+        MetricsSystem.bootstrap(factory)
+    }()
 }

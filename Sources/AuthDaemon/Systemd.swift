@@ -27,6 +27,43 @@ public enum Systemd {
         guard sd_watchdog_enabled(0, &usec) > 0, usec > 0 else { return nil }
         return usec
     }
+
+    /// `RELOADING=1` with the CLOCK_MONOTONIC time systemd 253's Type=notify-reload asks for.
+    static func reloadingMessage() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return "RELOADING=1\nMONOTONIC_USEC=\(UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000)"
+    }
+
+    /// Whether stderr is the journal's stream: systemd sets JOURNAL_STREAM to its
+    /// `device:inode`, and the variable survives into processes whose stderr went elsewhere.
+    public static func stderrIsJournal(_ environment: [String: String]) -> Bool {
+        guard let value = environment["JOURNAL_STREAM"], let colon = value.firstIndex(of: ":"),
+              let device = UInt64(value[..<colon]), let inode = UInt64(value[value.index(after: colon)...])
+        else { return false }
+        var status = stat()
+        guard fstat(2, &status) == 0 else { return false }
+        return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
+    }
+
+    /// Sends one entry through `sd_journal_sendv` (`sd_journal_send` is variadic, which
+    /// Swift cannot call); false when the journal did not take it.
+    @Sendable public static func sendToJournal(_ fields: [JournalLogHandler.Field]) -> Bool {
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for field in fields {
+            let start = bytes.count
+            bytes += field.name.utf8
+            bytes.append(UInt8(ascii: "="))
+            bytes += field.value.utf8
+            ranges.append(start..<bytes.count)
+        }
+        guard !bytes.isEmpty else { return true }
+        return bytes.withUnsafeMutableBytes { buffer in
+            var vectors = ranges.map { iovec(iov_base: buffer.baseAddress! + $0.lowerBound, iov_len: $0.count) }
+            return sd_journal_sendv(&vectors, Int32(vectors.count)) >= 0
+        }
+    }
 }
 
 #if canImport(Glibc)

@@ -46,7 +46,8 @@ public final class AuthdPool: Sendable {
         let slot = slots[cursor.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count]
         let channel = try await slot.channel(connect: connect)
         let response = channel.eventLoop.makePromise(of: JSON.self)
-        channel.writeAndFlush(PendingCall(method: method, params: params, response: response)).whenFailure { _ in
+        // Not flushed here: the handler flushes once per event loop turn.
+        channel.write(PendingCall(method: method, params: params, response: response)).whenFailure { _ in
             response.fail(CallFailure.notSent)
         }
         do {

@@ -29,6 +29,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
     private let timeout: TimeAmount
     private var nextID: Int64 = 1
     private var pending: [Int64: (promise: EventLoopPromise<JSON>, timer: Scheduled<Void>)] = [:]
+    private var flushScheduled = false
 
     init(timeout: TimeAmount) {
         self.timeout = timeout
@@ -52,6 +53,15 @@ final class RPCClientHandler: ChannelDuplexHandler {
             entry.promise.fail(CallFailure.notSent)
         }
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: line)), promise: written)
+        // One flush for every call written in this turn of the event loop: concurrent
+        // requests reach authd in one write, and authd reads them in one go.
+        if !flushScheduled {
+            flushScheduled = true
+            context.eventLoop.assumeIsolated().execute { [self] in
+                flushScheduled = false
+                context.flush()
+            }
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

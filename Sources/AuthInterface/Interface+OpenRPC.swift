@@ -18,6 +18,10 @@ extension RPCMethod {
             ]],
             "Revoked": ["type": "object", "properties": ["revoked": ["const": true]]],
             "Deleted": ["type": "object", "properties": ["deleted": ["const": true]]],
+            "Unlocked": ["type": "object", "properties": ["unlocked": ["const": true]]],
+            "Lockout": ["type": "object", "properties": [
+                "failures": ["type": "integer"], "locked_until": ["type": ["string", "null"], "format": "date-time"],
+            ]],
             "Verification": ["type": "object", "properties": [
                 "active": ["type": "boolean"], "user": ref, "claims": ["type": "object"],
             ]],

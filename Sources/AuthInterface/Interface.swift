@@ -13,6 +13,8 @@ public enum RPCMethod: String, CaseIterable, Sendable {
     case usersUpdate = "users.update"
     case usersDelete = "users.delete"
     case usersImport = "users.import"
+    case usersLockout = "users.lockout"
+    case usersUnlock = "users.unlock"
     case health = "system.health"
     case metrics = "system.metrics"
     case discover = "rpc.discover"
@@ -54,6 +56,12 @@ public enum RPCMethod: String, CaseIterable, Sendable {
                         .init("password_hash", .string, "A crypt(5) hash, e.g. bcrypt $2b$", required: true),
                         .init("created_at", .dateTime, "RFC 3339 time of creation"), .token(required: false)],
                        result: "User", errors: [.unauthenticated, .forbidden, .invalidParams, .conflict])
+        case .usersLockout:
+            MethodSpec("An account's failed logins and lockout (privileged peers only; an extension of the contract).",
+                       [.id, .token(required: false)], result: "Lockout", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+        case .usersUnlock:
+            MethodSpec("Lifts an account's lockout at once (privileged peers only; an extension of the contract).",
+                       [.id, .token(required: false)], result: "Unlocked", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
         case .health:
             MethodSpec("Reports that the daemon and its storage answer.", [], result: "Health", errors: [.unavailable])
         case .metrics:

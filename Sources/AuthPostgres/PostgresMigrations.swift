@@ -19,6 +19,16 @@ enum PostgresMigrations {
         );
         CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at);
         """),
+        (2, """
+        CREATE TABLE login_failures (
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            failures INTEGER NOT NULL,
+            window_start BIGINT NOT NULL,
+            locked_until BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (scope, key)
+        );
+        """),
     ]
 
     static var latest: Int64 { steps.last!.version }

@@ -60,7 +60,7 @@ public final class PostgresStore: UserStore {
                        : PostgresUnavailable(message: "cannot reach PostgreSQL (\(place)): \(m)")
     }
 
-    private func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
         do {
             return try await pool.run(timeout: timeout) { db in
                 do {
@@ -214,6 +214,8 @@ public final class PostgresStore: UserStore {
     public func purgeRevocations(before: Int64) async throws {
         try await run { db in
             try db.query("DELETE FROM revoked_tokens WHERE expires_at < $1::bigint", [String(before)])
+            // Failure counts a day old are past any window; keep only live locks.
+            try db.query("DELETE FROM login_failures WHERE window_start < $1::bigint - 86400 AND locked_until < $1::bigint", [String(before)])
         }
     }
 

@@ -29,7 +29,7 @@ public final class SQLiteStore: UserStore {
         pool = WorkerPool(name: "sqlite", threads: connections, queueLimit: queueLimit, makeResource: open)
     }
 
-    private func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         do {
             return try await pool.run { db in try body(db) }
         } catch is PoolOverloaded {
@@ -161,6 +161,8 @@ public final class SQLiteStore: UserStore {
     public func purgeRevocations(before: Int64) async throws {
         try await run { db in
             try db.query("DELETE FROM revoked_tokens WHERE expires_at < ?1", [.integer(before)])
+            // Failure counts a day old are past any window; keep only live locks.
+            try db.query("DELETE FROM login_failures WHERE window_start < ?1 - 86400 AND locked_until < ?1", [.integer(before)])
         }
     }
 

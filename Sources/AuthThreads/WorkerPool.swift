@@ -15,16 +15,19 @@ public struct PoolOverloaded: Error, Sendable {
 /// one `Resource` (a connection, a scratch buffer) that only it ever touches; the
 /// queue is bounded, and a full queue is an immediate `PoolOverloaded`.
 public final class WorkerPool<Resource>: @unchecked Sendable {
-    // @unchecked: `jobs` and `queued` are only touched with `condition` locked, and each
-    // Resource lives on the stack of the one thread that created it.
+    // @unchecked: `jobs`, `head` and `busy` are only touched with `condition` locked, and
+    // each Resource lives on the stack of the one thread that created it.
     private typealias Job = (inout Resource?, (any Error)?) -> Void
 
     public let name: String
     public let threadCount: Int
     public let queueLimit: Int
     private let condition = NSCondition()
-    private var jobs: [Job] = []
+    /// Each job with the moment it was queued (DispatchTime's nanoseconds), for the wait metric.
+    private var jobs: [(run: Job, queuedAt: UInt64)] = []
     private var head = 0
+    private var busy = 0
+    private let metrics: PoolMetrics
 
     /// - Parameters:
     ///   - niceness: added to each thread's nice value (Linux schedules threads separately),
@@ -36,6 +39,7 @@ public final class WorkerPool<Resource>: @unchecked Sendable {
         self.name = name
         self.threadCount = max(1, threads)
         self.queueLimit = max(1, queueLimit)
+        self.metrics = PoolMetrics(pool: name, threads: self.threadCount)
         for n in 0..<threadCount {
             let thread = Thread { [self] in
                 #if canImport(Glibc)
@@ -74,11 +78,13 @@ public final class WorkerPool<Resource>: @unchecked Sendable {
             }
             condition.lock()
             if jobs.count - head >= queueLimit {
+                metrics.turnedAway()
                 condition.unlock()
                 continuation.resume(throwing: PoolOverloaded(pool: name))
                 return
             }
-            jobs.append(job)
+            jobs.append((job, DispatchTime.now().uptimeNanoseconds))
+            metrics.changed(queued: jobs.count - head, busy: busy)
             condition.signal()
             condition.unlock()
             if let timeout {
@@ -119,12 +125,19 @@ public final class WorkerPool<Resource>: @unchecked Sendable {
                 jobs.removeFirst(head)
                 head = 0
             }
+            busy += 1
+            metrics.changed(queued: jobs.count - head, busy: busy)
             condition.unlock()
+            metrics.waited(nanoseconds: DispatchTime.now().uptimeNanoseconds &- job.queuedAt)
             var creationError: (any Error)?
             if slot == nil {
                 do { slot = try makeResource() } catch { creationError = error }
             }
-            job(&slot, creationError)
+            job.run(&slot, creationError)
+            condition.lock()
+            busy -= 1
+            metrics.changed(queued: jobs.count - head, busy: busy)
+            condition.unlock()
         }
     }
 }

@@ -10,7 +10,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await DaemonOptions.reportingFailure {
-            try await Daemon.run(try options.configuration(), logger: Logger(label: "authd"))
+            let overrides = options.overrides()
+            try await Daemon.run(try options.configuration(), logger: Logger(label: "authd"),
+                                 reload: { try DaemonConfiguration.load(overrides) })
         }
     }
 }
