@@ -30,6 +30,7 @@ public struct GatewayConfiguration: Sendable {
         public var trustedProxies: [String] = []
         public var maxBodyBytes: Int?
         public var authdConnections: Int?
+        public var idleTimeout: Int?
         public var logLevel: String?
 
         public init() {}
@@ -67,6 +68,11 @@ public struct GatewayConfiguration: Sendable {
         if let n = options.authdConnections ?? connectionsFromEnv {
             guard (1...256).contains(n) else { throw Invalid(description: "--authd-connections must be between 1 and 256") }
             config.authdConnections = n
+        }
+        let idleFromEnv = try int(env("AUTHD_GATEWAY_IDLE_TIMEOUT"), "--idle-timeout")
+        if let n = options.idleTimeout ?? idleFromEnv {
+            guard n > 0 else { throw Invalid(description: "--idle-timeout must be a positive number of seconds") }
+            config.idleTimeoutSeconds = n
         }
         if let level = options.logLevel ?? env("AUTHD_GATEWAY_LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {

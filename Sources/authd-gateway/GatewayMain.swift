@@ -25,12 +25,15 @@ struct GatewayCommand: AsyncParsableCommand {
     var trustedProxies: [String] = []
     @Option(help: "Largest request body in bytes (AUTHD_GATEWAY_MAX_BODY_BYTES, default 65536).") var maxBodyBytes: Int?
     @Option(help: "Connections to authd, each pipelined (AUTHD_GATEWAY_CONNECTIONS, default 4).") var authdConnections: Int?
+    @Option(help: "Seconds before an idle or stalled client connection is closed (AUTHD_GATEWAY_IDLE_TIMEOUT, default 30).")
+    var idleTimeout: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical (AUTHD_GATEWAY_LOG_LEVEL, default info).") var logLevel: String?
 
     func run() async throws {
         var options = GatewayConfiguration.Options()
         (options.socket, options.listen, options.corsOrigins, options.trustedProxies) = (socket, listen, corsOrigins, trustedProxies)
-        (options.maxBodyBytes, options.authdConnections, options.logLevel) = (maxBodyBytes, authdConnections, logLevel)
+        (options.maxBodyBytes, options.authdConnections, options.idleTimeout, options.logLevel) =
+            (maxBodyBytes, authdConnections, idleTimeout, logLevel)
         let config: GatewayConfiguration
         do {
             config = try GatewayConfiguration.resolve(options, environment: ProcessInfo.processInfo.environment, uid: getuid())

@@ -18,7 +18,8 @@ import Testing
     @Test func theEnvironmentFillsWhatOptionsLeaveOut() throws {
         let env = ["AUTHD_SOCKET": "/s.sock", "AUTHD_GATEWAY_LISTEN": "[::1]:9000",
                    "AUTHD_GATEWAY_CORS_ORIGINS": "https://a.example, https://b.example",
-                   "AUTHD_GATEWAY_TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1", "AUTHD_GATEWAY_MAX_BODY_BYTES": "1024"]
+                   "AUTHD_GATEWAY_TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1", "AUTHD_GATEWAY_MAX_BODY_BYTES": "1024",
+                   "AUTHD_GATEWAY_IDLE_TIMEOUT": "5", "AUTHD_GATEWAY_CONNECTIONS": "2", "AUTHD_GATEWAY_LOG_LEVEL": "DEBUG"]
         let c = try GatewayConfiguration.resolve(.init(), environment: env, uid: 0)
         #expect(c.socketPath == "/s.sock")
         #expect(c.listenHost == "::1")
@@ -26,6 +27,9 @@ import Testing
         #expect(c.corsOrigins == ["https://a.example", "https://b.example"])
         #expect(c.trustedProxies.map(\.description) == ["10.0.0.0/8", "127.0.0.1/32"])
         #expect(c.maxBodyBytes == 1024)
+        #expect(c.idleTimeoutSeconds == 5)
+        #expect(c.authdConnections == 2)
+        #expect(c.logLevel == .debug)
 
         var options = GatewayConfiguration.Options()
         options.socket = "/o.sock"

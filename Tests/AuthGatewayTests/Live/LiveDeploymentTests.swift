@@ -46,6 +46,8 @@ extension LiveTests {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             #expect(text.contains("activated=systemd"))
             #expect(text.contains("address=127.0.0.1:\(port)"))
+            terminate(process)
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM is a clean exit")
         }
     }
 }

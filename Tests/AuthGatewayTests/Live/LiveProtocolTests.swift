@@ -36,6 +36,18 @@ extension LiveTests {
             #expect(small.status == 201)
         }
 
+        @Test func aClientStalledMidRequestIsDisconnectedAfterTheIdleTimeout() async throws {
+            let s = try await LiveStack(gatewayArguments: ["--idle-timeout", "1"])
+            let headers = try s.http.stall(sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n", patience: 10)
+            let body = try s.http.stall(sending: "POST /api/auth/login HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{", patience: 10)
+            for lifetime in [headers, body] {
+                let closedAfter = try #require(lifetime, "the connection was still open after 10 s")
+                #expect(closedAfter < .seconds(5))
+            }
+            #expect(try s.http.request("GET", "/healthz").status == 200)
+            #expect(s.gateway.stop() == 0)
+        }
+
         @Test func theAccessLogNamesRequestsButNeverTokensOrPasswords() async throws {
             let s = try await LiveStack()
             let id = try s.register("alice", password: "Sup3r-Secret!")

@@ -37,10 +37,22 @@ struct HTTPTestClient: Sendable {
         return try request(method, path, headers: headers, bodyBytes: value.serialized())
     }
 
-    func request(_ method: String, _ path: String, headers: [String: String], bodyBytes: [UInt8]?) throws -> HTTPReply {
+    /// Sends the start of a request and never the rest, like a slow or stalled client; returns
+    /// how long the server kept the connection open, or nil if still open after `patience`.
+    func stall(sending partial: String, patience: Int) throws -> Duration? {
+        let fd = try connected()
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: patience, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let start = ContinuousClock.now
+        _ = Array(partial.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) < 0 ? nil : ContinuousClock.now - start
+    }
+
+    private func connected() throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSetupError(description: "socket failed") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -48,7 +60,16 @@ struct HTTPTestClient: Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw TestSetupError(description: "cannot connect to 127.0.0.1:\(port)") }
+        guard connected == 0 else {
+            close(fd)
+            throw TestSetupError(description: "cannot connect to 127.0.0.1:\(port)")
+        }
+        return fd
+    }
+
+    func request(_ method: String, _ path: String, headers: [String: String], bodyBytes: [UInt8]?) throws -> HTTPReply {
+        let fd = try connected()
+        defer { close(fd) }
         var timeout = timeval(tv_sec: 15, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
 

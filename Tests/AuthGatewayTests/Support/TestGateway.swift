@@ -36,6 +36,12 @@ final class TestGateway: @unchecked Sendable {
         throw TestSetupError(description: "the gateway did not start; its log:\n\(text)")
     }
 
+    /// SIGTERM, and the exit status (0 for a clean shutdown).
+    func stop() -> Int32 {
+        terminate(process)
+        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+    }
+
     deinit {
         terminate(process)
         try? FileManager.default.removeItem(atPath: directory)
