@@ -6,7 +6,8 @@ VENV := .build-venv
 
 # Where `make install` puts things: PREFIX=/usr for a system install, DESTDIR for
 # staging (packaging, tests). CONFIGURATION=debug skips the long release build
-# (the install check in `make test` uses it).
+# (the install check in `make test` uses it); SWIFTFLAGS go to `swift build`
+# (e.g. SWIFTFLAGS=--scratch-path=.build-release).
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 CONFIGURATION ?= release
@@ -33,21 +34,24 @@ run: build
 # Every test: unit tests, and integration tests against the real binaries, real
 # sockets, systemd-socket-activate and the Python peers, first on SQLite files, then
 # the same integration suite again on throwaway PostgreSQL clusters the tests start.
+# First, the deployment files: `make install` into a temporary tree, its layout,
+# and the units under systemd-analyze verify and security (scripts/check-install).
 test:
 	scripts/install-deps --test
 	$(SWIFT) build --build-tests
+	scripts/check-install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SWIFT) test --skip-build
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" AUTHD_TEST_BACKEND=postgres \
 		$(SWIFT) test --skip-build --filter AuthIntegrationTests --skip PostgresTests
 
 release:
 	scripts/install-deps
-	$(SWIFT) build -c $(CONFIGURATION)
+	$(SWIFT) build -c $(CONFIGURATION) $(SWIFTFLAGS)
 
 # Binaries, units (pointing at $(BINDIR)), sysusers and tmpfiles entries, authctl's
 # completions, man pages, and /etc/authd/authd.env unless one is there already.
 install: release
-	$(eval BIN := $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path))
+	$(eval BIN := $(shell $(SWIFT) build -c $(CONFIGURATION) $(SWIFTFLAGS) --show-bin-path))
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
