@@ -26,7 +26,9 @@ public struct GatewayError: Error, HTTPResponseError, Sendable {
         if let fields = details.removeValue(forKey: "fields") { details["messages"] = fields }
         var headers = HTTPFields()
         if let seconds = details["retry_after"]?.int64 { headers[.retryAfter] = String(seconds) }
-        self.init(HTTPResponse.Status(code: error.status), error.message, details: details, headers: headers)
+        // An error status authd would never send is its fault, not the client's: 502.
+        let status = (400...599).contains(error.status) ? error.status : 502
+        self.init(HTTPResponse.Status(code: status), error.message, details: details, headers: headers)
     }
 
     public var body: JSON {

@@ -43,6 +43,13 @@ func fakeToken(sub id: Int64) -> String {
         }
     }
 
+    @Test func anErrorStatusThatIsNoErrorIs502() async throws {
+        let fake = try FakeAuthd { _ in .failure(RPCError(code: -32000, message: "odd", data: ["status": 200])) }
+        try await withRouter(socket: fake.socketPath) { c async throws in
+            #expect(isErrorShape(try await c.send(.get, "/healthz"), 502))
+        }
+    }
+
     @Test func answersInAnyOrderReachTheirOwnRequests() async throws {
         // Eight calls pipelined on one connection, answered last first.
         let fake = try FakeAuthd(batch: 8) { request in
