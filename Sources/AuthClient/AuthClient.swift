@@ -58,6 +58,9 @@ public final class AuthClient {
 
     deinit { close(fd) }
 
+    /// The socket, for tests that need to misbehave at the byte level.
+    public var descriptor: Int32 { fd }
+
     /// Calls a method and returns its result, or the daemon's error object.
     public func call(_ method: RPCMethod, _ params: [String: JSON] = [:]) throws(ClientError) -> Result<JSON, RPCError> {
         try call(method.rawValue, params)

@@ -78,6 +78,27 @@ extension IntegrationTests {
             #expect(daemon.process.isRunning)
         }
 
+        @Test func aPostgresRestartMidLoadLosesNothingAcknowledged() async throws {
+            let cluster = try PostgresCluster()
+            let daemon = try await TestDaemon(["--database", cluster.url(), "--storage-timeout", "2"])
+            let c = try daemon.client()
+            var acknowledged: [Int64] = []
+            for n in 0..<60 {
+                if n == 20 {
+                    try cluster.stop()
+                    try cluster.start()
+                }
+                let r = try c.call(.register, ["username": .string("load\(n)"), "email": .string("load\(n)@example.com"), "password": "Passw0rd!"])
+                switch r {
+                case .success(let user): acknowledged.append(user["id"]!.int64!)
+                case .failure(let error): #expect(error.code == -32050)
+                }
+            }
+            #expect(acknowledged.count >= 40)
+            let stored = try cluster.psql("SELECT string_agg(id::text, ',') FROM users").split(separator: ",").compactMap { Int64($0) }
+            #expect(Set(acknowledged).isSubset(of: Set(stored)))
+        }
+
         @Test func aDaemonStartedBeforePostgresBecomesReadyByItself() async throws {
             let cluster = try PostgresCluster()
             try cluster.stop()
