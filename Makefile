@@ -2,7 +2,8 @@
 SWIFT ?= swift
 VENV := .build-venv
 
-.PHONY: run test build deps clean release install uninstall
+.PHONY: run test build deps clean fuzz
+FUZZ_SECONDS ?= 60 release install uninstall
 
 # Where `make install` puts things: PREFIX=/usr for a system install, DESTDIR for
 # staging (packaging, tests). CONFIGURATION=debug skips the long release build
@@ -82,5 +83,16 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/authctl.1 $(DESTDIR)$(MANDIR)/man8/authd.8 $(DESTDIR)$(MANDIR)/man8/authd-gateway.8
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+# libFuzzer over the request path (framing, JSON-RPC, params, validation) with
+# AddressSanitizer; fails on any crash or sanitizer report. New inputs go to
+# .build-fuzz/corpus; fuzz/seeds is the committed seed corpus.
+fuzz:
+	scripts/install-deps
+	AUTHD_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --product authd-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	mkdir -p .build-fuzz/corpus
+	.build-fuzz/debug/authd-fuzz .build-fuzz/corpus fuzz/seeds \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -print_final_stats=1
+
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build .build-fuzz $(VENV)

@@ -94,3 +94,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `make fuzz` only: a libFuzzer target over the request path, built with
+// -sanitize=fuzzer,address into .build-fuzz, so that a plain build is unaffected.
+if Context.environment["AUTHD_FUZZ"] == "1" {
+    package.targets += [
+        .systemLibrary(name: "CFuzzer"),
+        .executableTarget(name: "authd-fuzz", dependencies: [
+            "AuthDaemon", "AuthCore", "AuthJSON", "CFuzzer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+    ]
+    package.products += [.executable(name: "authd-fuzz", targets: ["authd-fuzz"])]
+}

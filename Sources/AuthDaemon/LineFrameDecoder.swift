@@ -2,25 +2,25 @@ import NIOCore
 
 /// One frame off the wire: a line without its terminator, or the news that a line
 /// grew past the limit (the connection is then closed).
-enum Frame {
+public enum Frame {
     case line(ByteBuffer)
     case tooLong
 }
 
 /// Splits a byte stream at `\n` (dropping a trailing `\r`), refusing lines longer
 /// than `maxLength` bytes without ever buffering more than that.
-struct LineFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = Frame
+public struct LineFrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = Frame
 
     let maxLength: Int
     private var scanned = 0
     private var failed = false
 
-    init(maxLength: Int) {
+    public init(maxLength: Int) {
         self.maxLength = maxLength
     }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if failed {
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
             return .needMoreData
@@ -51,7 +51,7 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         context.fireChannelRead(wrapInboundOut(.tooLong))
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         // A last line without its newline is still a request.
         while try decode(context: context, buffer: &buffer) == .continue {}
         if !failed, buffer.readableBytes > 0, let rest = buffer.readSlice(length: buffer.readableBytes) {

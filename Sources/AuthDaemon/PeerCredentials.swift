@@ -45,7 +45,13 @@ struct PeerPolicy: Sendable {
             return channel.eventLoop.makeSucceededFuture(Caller(uid: nil, isPrivileged: false))
         }
         return provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-            .map { (cred: UCred) in Caller(uid: cred.uid, isPrivileged: self.isPrivileged(uid: cred.uid, gid: cred.gid)) }
+            .map { (cred: UCred) in
+                let privileged = self.isPrivileged(uid: cred.uid, gid: cred.gid)
+                // The gateway's group speaks for web clients: the `client` address it passes
+                // is believed for login throttling, so its users do not lock each other out.
+                let gateway = privileged || self.metricsGID.map { cred.gid == $0 || Self.groups(ofUID: cred.uid).contains($0) } == true
+                return Caller(uid: cred.uid, isPrivileged: privileged, mayNameClient: gateway)
+            }
     }
 
     /// Root, or a member of the admin group (by primary gid or by /etc/group membership).
