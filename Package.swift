@@ -101,7 +101,7 @@ if Context.environment["AUTHD_FUZZ"] == "1" {
     package.targets += [
         .systemLibrary(name: "CFuzzer"),
         .executableTarget(name: "authd-fuzz", dependencies: [
-            "AuthDaemon", "AuthCore", "AuthJSON", "CFuzzer",
+            "AuthDaemon", "AuthCore", "AuthCrypto", "AuthJSON", "CFuzzer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import AuthCore
+import AuthCrypto
 import AuthDaemon
 import AuthJSON
 import CFuzzer
