@@ -33,9 +33,8 @@ extension LiveTests {
             let dir = makeTestDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let log = "\(dir)/gateway.log"
-            let process = try launch(activate, ["-l", "127.0.0.1:\(port)", "\(binDirectory)/authd-gateway",
-                                                "--socket", authd.socketPath, "--listen", "127.0.0.1:1"], log: log)
-            defer { terminate(process) }
+            let process = try SpawnedProcess(activate, ["-l", "127.0.0.1:\(port)", "\(binDirectory)/authd-gateway",
+                                                        "--socket", authd.socketPath, "--listen", "127.0.0.1:1"], log: log)
             // systemd-socket-activate says when it listens, and starts the gateway on the first connection.
             for _ in 0..<250 where !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("Listening on") {
                 try await Task.sleep(for: .milliseconds(20))
@@ -46,8 +45,7 @@ extension LiveTests {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             #expect(text.contains("activated=systemd"))
             #expect(text.contains("address=127.0.0.1:\(port)"))
-            terminate(process)
-            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "SIGTERM is a clean exit")
+            #expect(process.stop() == 0, "SIGTERM is a clean exit")
         }
     }
 }

@@ -25,37 +25,6 @@ func makeTestDirectory() -> String {
     return dir
 }
 
-/// Starts a program with its output appended to `log`.
-func launch(_ executable: String, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Process {
-    if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-    let handle = FileHandle(forWritingAtPath: log)!
-    handle.seekToEndOfFile()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for name in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "AUTHD_GATEWAY_LISTEN", "AUTHD_GATEWAY_CORS_ORIGINS"] {
-        env.removeValue(forKey: name)
-    }
-    env.merge(environment) { _, new in new }
-    process.environment = env
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-    return process
-}
-
-/// Sends SIGTERM and waits, then SIGKILL after 5 s: a child inherits the test runner's
-/// blocked signals, and one that never unblocks SIGTERM (systemd-socket-activate before
-/// it starts the gateway) would otherwise be waited for forever.
-func terminate(_ process: Process) {
-    guard process.isRunning else { return }
-    process.terminate()
-    for _ in 0..<250 where process.isRunning { usleep(20_000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-}
-
 /// Whether something accepts connections on a Unix socket path.
 func isAnswering(unixSocket path: String) -> Bool {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

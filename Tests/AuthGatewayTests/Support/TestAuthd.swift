@@ -6,7 +6,7 @@ final class TestAuthd: @unchecked Sendable {
     // @unchecked: each test owns its daemon and drives it from one task at a time.
     let directory: String
     let socketPath: String
-    private var process: Process?
+    private var process: SpawnedProcess?
 
     init(directory: String = makeTestDirectory()) async throws {
         self.directory = directory
@@ -17,9 +17,9 @@ final class TestAuthd: @unchecked Sendable {
     var logPath: String { "\(directory)/authd.log" }
 
     func start() async throws {
-        process = try launch("\(binDirectory)/authd",
-                             ["--socket", socketPath, "--database", "sqlite:\(directory)/authd.db", "--bcrypt-cost", "4"],
-                             log: logPath, environment: ["JWT_SECRET_KEY": testSecret])
+        process = try SpawnedProcess("\(binDirectory)/authd",
+                                     ["--socket", socketPath, "--database", "sqlite:\(directory)/authd.db", "--bcrypt-cost", "4"],
+                                     log: logPath, environment: ["JWT_SECRET_KEY": testSecret])
         for _ in 0..<500 {
             if isAnswering(unixSocket: socketPath) { return }
             if process?.isRunning != true { break }
@@ -30,7 +30,7 @@ final class TestAuthd: @unchecked Sendable {
     }
 
     func stop() {
-        if let process { terminate(process) }
+        process?.stop()
         process = nil
     }
 

@@ -5,7 +5,7 @@ final class TestGateway: @unchecked Sendable {
     // @unchecked: each test owns its gateway and drives it from one task at a time.
     let directory: String
     let port: Int
-    private let process: Process
+    private let process: SpawnedProcess
 
     var logPath: String { "\(directory)/gateway.log" }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
@@ -14,12 +14,12 @@ final class TestGateway: @unchecked Sendable {
     init(socket: String, arguments: [String] = [], directory: String = makeTestDirectory()) async throws {
         self.directory = directory
         let log = "\(directory)/gateway.log"
-        process = try launch("\(binDirectory)/authd-gateway", ["--socket", socket, "--listen", "127.0.0.1:0"] + arguments, log: log)
+        process = try SpawnedProcess("\(binDirectory)/authd-gateway", ["--socket", socket, "--listen", "127.0.0.1:0"] + arguments, log: log)
         port = try await Self.waitForPort(log: log, process: process)
     }
 
     /// Waits for the "listening" line and reads the port from its `address=HOST:PORT`.
-    static func waitForPort(log: String, process: Process) async throws -> Int {
+    static func waitForPort(log: String, process: SpawnedProcess) async throws -> Int {
         for _ in 0..<500 {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") where line.hasSuffix("listening") {
@@ -37,13 +37,10 @@ final class TestGateway: @unchecked Sendable {
     }
 
     /// SIGTERM, and the exit status (0 for a clean shutdown).
-    func stop() -> Int32 {
-        terminate(process)
-        return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
-    }
+    func stop() -> Int32 { process.stop() }
 
     deinit {
-        terminate(process)
+        process.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
