@@ -88,7 +88,7 @@ func fakeToken(sub id: Int64) -> String {
             #expect(try await c.send(.patch, "/api/users/4", token: fakeToken(sub: 4), json: body).status == 200)
         }
         let requests = fake.requests
-        #expect(requests.map(\.method) == ["auth.login", "users.update"])
+        #expect(requests.map(\.method) == [RPCMethod.login.rawValue, RPCMethod.usersUpdate.rawValue])
         #expect(requests[0].params == ["username": "alice", "password": "Passw0rd!"])
         #expect(requests[1].params == ["id": 4, "token": .string(fakeToken(sub: 4)), "username": "alice", "password": "Passw0rd!"])
     }
@@ -106,16 +106,16 @@ func fakeToken(sub id: Int64) -> String {
         // Whatever authd would allow this gateway (it may be a privileged peer), a token
         // acts only on its own user: the gateway asks auth.verify and stops there.
         let active = try FakeAuthd { request in
-            request.method == "auth.verify" ? .success(["active": true, "user": ["id": 1]]) : .success(["id": 2])
+            request.method == RPCMethod.verify.rawValue ? .success(["active": true, "user": ["id": 1]]) : .success(["id": 2])
         }
         try await withRouter(socket: active.socketPath) { c async throws in
             #expect(isErrorShape(try await c.send(.delete, "/api/users/2", token: fakeToken(sub: 1)), 403))
         }
-        #expect(active.requests.map(\.method) == ["auth.verify"])
+        #expect(active.requests.map(\.method) == [RPCMethod.verify.rawValue])
         let inactive = try FakeAuthd { _ in .success(["active": false]) }
         try await withRouter(socket: inactive.socketPath) { c async throws in
             #expect(isErrorShape(try await c.send(.get, "/api/users/2", token: "not-a-jwt"), 401))
         }
-        #expect(inactive.requests.map(\.method) == ["auth.verify"])
+        #expect(inactive.requests.map(\.method) == [RPCMethod.verify.rawValue])
     }
 }
