@@ -72,3 +72,15 @@ private let SOCK_STREAM_VALUE = Int32(SOCK_STREAM.rawValue)
 #else
 private let SOCK_STREAM_VALUE = SOCK_STREAM
 #endif
+
+extension Systemd {
+    /// Unblocks the signals authd stops and reloads on. A parent may hand them down
+    /// blocked (systemd-socket-activate blocks SIGTERM and SIGINT for itself before it
+    /// execs the service), and a blocked SIGTERM would make authd unstoppable.
+    public static func unblockControlSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&signals, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    }
+}

@@ -29,6 +29,7 @@ struct DaemonOptions: ParsableArguments {
     /// The configuration these options, the environment, the env file and `.env` describe;
     /// logging set up to match.
     func configuration() throws -> DaemonConfiguration {
+        Systemd.unblockControlSignals()
         let config = try DaemonConfiguration.load(overrides())
         DaemonLogging.bootstrap(level: config.logLevel, environment: ProcessInfo.processInfo.environment)
         return config

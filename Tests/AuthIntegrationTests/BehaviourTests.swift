@@ -52,16 +52,7 @@ extension IntegrationTests {
     @Test func fiftyConcurrentRegistrationsOfOneNameYieldExactlyOneSuccess() async throws {
         let daemon = try await TestDaemon()
         let clients = try (0..<50).map { _ in try daemon.client() }
-        for (n, c) in clients.enumerated() {
-            try c.send(RPCRequest(id: .int(n), method: RPCMethod.register.rawValue,
-                                  params: ["username": "Racer", "email": .string("racer\(n)@example.com"), "password": "Passw0rd!"]).json)
-        }
-        var successes = 0, conflicts = 0
-        for c in clients {
-            let r = try c.receive()
-            if r["result"] != nil { successes += 1 }
-            if r["error"]?["code"] == -32009 { conflicts += 1 }
-        }
+        let (successes, conflicts) = try registerConcurrently(clients, username: "Racer")
         #expect(successes == 1)
         #expect(conflicts == 49)
     }

@@ -17,16 +17,7 @@ extension IntegrationTests {
             let a = try await TestDaemon(["--database", cluster.url()])
             let b = try await TestDaemon(["--database", cluster.url()])
             let clients = try (0..<50).map { n in try (n % 2 == 0 ? a : b).client() }
-            for (n, c) in clients.enumerated() {
-                try c.send(RPCRequest(id: .int(n), method: RPCMethod.register.rawValue,
-                                      params: ["username": "Shared", "email": .string("shared\(n)@example.com"), "password": "Passw0rd!"]).json)
-            }
-            var successes = 0, conflicts = 0
-            for c in clients {
-                let r = try c.receive()
-                if r["result"] != nil { successes += 1 }
-                if r["error"]?["code"] == -32009 { conflicts += 1 }
-            }
+            let (successes, conflicts) = try registerConcurrently(clients, username: "Shared")
             #expect(successes == 1)
             #expect(conflicts == 49)
         }
@@ -119,12 +110,7 @@ extension IntegrationTests {
             #expect(p.isRunning)
             #expect(!TestDaemon.isSocketAnswering(socket))
             try cluster.start()
-            var client: AuthClient?
-            for _ in 0..<150 where client == nil {
-                client = try? AuthClient(path: socket)
-                if client == nil { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            let c = try #require(client)
+            let c = try #require(await connectWhenAnswering(socket, within: .seconds(15)))
             #expect(try c.ok(.health)["status"] == "ok")
         }
 

@@ -68,12 +68,7 @@ extension IntegrationTests {
             p.waitUntilExit()
         }
         // systemd-socket-activate listens first and starts authd on the first connection.
-        var client: AuthClient?
-        for _ in 0..<200 where client == nil {
-            client = try? AuthClient(path: socketPath)
-            if client == nil { try await Task.sleep(for: .milliseconds(20)) }
-        }
-        let c = try #require(client)
+        let c = try #require(await connectWhenAnswering(socketPath))
         #expect(try c.ok(.health)["status"] == "ok")
         let messages = notify.messages(until: "READY=1")
         #expect(messages.contains { $0.contains("READY=1") })

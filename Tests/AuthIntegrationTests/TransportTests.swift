@@ -62,12 +62,7 @@ extension IntegrationTests {
             p.waitUntilExit()
             try? FileManager.default.removeItem(atPath: dir)
         }
-        var client: AuthClient?
-        for _ in 0..<200 where client == nil {
-            client = try? AuthClient(path: "\(dir)/s.sock")
-            if client == nil { try await Task.sleep(for: .milliseconds(20)) }
-        }
-        let c = try #require(client)
+        let c = try #require(await connectWhenAnswering("\(dir)/s.sock"))
         try c.register("secretless")
         let token = try c.login("secretless")
         let attributes = try FileManager.default.attributesOfItem(atPath: "\(dir)/state/jwt-secret")

@@ -136,6 +136,6 @@ import Testing
 private enum RPCMethodNames {
     static let all = [
         "auth.register", "auth.login", "auth.logout", "auth.verify", "users.get", "users.list", "users.update",
-        "users.delete", "users.import", "system.health", "system.metrics", "rpc.discover",
+        "users.delete", "users.import", "users.lockout", "users.unlock", "system.health", "system.metrics", "rpc.discover",
     ]
 }

@@ -56,3 +56,30 @@ func callAsNobody(_ socket: String, _ method: RPCMethod, _ params: [String: JSON
     #expect(r.status == 0, "unprivileged call failed: \(r.stderr)")
     return try JSONParser.parse(r.stdout)
 }
+
+/// Polls until something answers on `path`, or `within` has passed.
+func connectWhenAnswering(_ path: String, within: Duration = .seconds(4)) async -> AuthClient? {
+    let deadline = ContinuousClock.now + within
+    while ContinuousClock.now < deadline {
+        if let client = try? AuthClient(path: path) { return client }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return nil
+}
+
+/// Sends one registration of `username` on every client at once (each with its own
+/// email), then counts successes and -32009 conflicts among the answers.
+func registerConcurrently(_ clients: [AuthClient], username: String) throws -> (successes: Int, conflicts: Int) {
+    for (n, c) in clients.enumerated() {
+        try c.send(RPCRequest(id: .int(n), method: RPCMethod.register.rawValue,
+                              params: ["username": .string(username), "email": .string("\(username.lowercased())\(n)@example.com"),
+                                       "password": "Passw0rd!"]).json)
+    }
+    var successes = 0, conflicts = 0
+    for c in clients {
+        let r = try c.receive()
+        if r["result"] != nil { successes += 1 }
+        if r["error"]?["code"] == -32009 { conflicts += 1 }
+    }
+    return (successes, conflicts)
+}
