@@ -49,7 +49,7 @@ extension IntegrationTests {
         let human = try Self.authctl(daemon.socketPath, ["health"])
         #expect(human.status == 0)
         #expect(human.stderr == "")
-        #expect(human.stdout.wholeMatch(of: try Regex("ok \\(storage sqlite, version \(version), up [0-9]+ s\\)\n")) != nil,
+        #expect(human.stdout.wholeMatch(of: try Regex("ok \\(storage \(storageKind), version \(version), up [0-9]+ s\\)\n")) != nil,
                 "got \(human.stdout)")
 
         let json = try Self.authctl(daemon.socketPath, ["health", "--json"])
@@ -57,7 +57,7 @@ extension IntegrationTests {
         let result = try JSONParser.parse(json.stdout)
         #expect(Set(result.object.map { Array($0.keys) } ?? []) == ["status", "version", "storage", "uptime_s"])
         #expect(result["status"] == "ok")
-        #expect(result["storage"] == "sqlite")
+        #expect(result["storage"] == .string(storageKind))
         #expect(result["version"] == .string(version))
         #expect(result["uptime_s"]?.int64 != nil)
         // Compact, on one line.
@@ -132,7 +132,7 @@ extension IntegrationTests {
         #expect(health.status == 0)
         let result = try JSONParser.parse(health.stdout)
         #expect(result["status"] == "ok")
-        #expect(result["storage"] == "sqlite")
+        #expect(result["storage"] == .string(storageKind))
 
         let get = try Self.authctl(daemon.socketPath, ["call", "users.get", #"{"id":1}"#])
         #expect(get.status == 0)
@@ -205,3 +205,6 @@ extension IntegrationTests {
     }
 }
 }
+
+/// What `system.health` reports as storage for the backend this run uses.
+private let storageKind = TestBackend.isPostgres ? "postgresql" : "sqlite"
