@@ -1,0 +1,93 @@
+import AuthCore
+import Foundation
+import Logging
+import Synchronization
+import Testing
+@testable import AuthDaemon
+
+/// The journal entries authd writes, captured where `sd_journal_sendv` would take them.
+@Suite struct JournalLogHandlerTests {
+    /// Entries a handler sent, kept for the test to read.
+    final class Capture: Sendable {
+        let entries = Mutex<[[JournalLogHandler.Field]]>([])
+        var sent: [[String: String]] {
+            entries.withLock { $0.map { Dictionary($0.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }) } }
+        }
+    }
+
+    func logger(_ capture: Capture, level: Logger.Level = .info) -> Logger {
+        Logger(label: "authd") { label in
+            JournalLogHandler(label: label, level: LogLevelBox(level)) { fields in
+                capture.entries.withLock { $0.append(fields) }
+                return true
+            }
+        }
+    }
+
+    @Test func failedLoginHasItsMessageIDAndStructuredFields() throws {
+        let capture = Capture()
+        Daemon.log(AuthEvent(.loginFailed, userID: 3, peerUID: 1000), to: logger(capture))
+        let entry = try #require(capture.sent.first)
+        #expect(entry["MESSAGE_ID"] == "542375cbf6644ae9bccca32af491442a")
+        #expect(entry["AUTHD_EVENT"] == "login_failed")
+        #expect(entry["AUTHD_USER_ID"] == "3")
+        #expect(entry["AUTHD_PEER_UID"] == "1000")
+        #expect(entry["AUTHD_METHOD"] == "auth.login")
+        #expect(entry["PRIORITY"] == "6")
+        #expect(entry["SYSLOG_IDENTIFIER"] == "authd")
+        #expect(entry["MESSAGE"] == "auth event event=login_failed method=auth.login peer_uid=1000 user_id=3")
+        #expect(entry["CODE_FILE"]?.hasSuffix("Daemon.swift") == true)
+    }
+
+    @Test func everyAuditEventHasADistinctFixedMessageIDAndAMethod() {
+        let ids = AuditCatalog.messageIDs
+        #expect(Set(ids.values).count == ids.count)
+        for id in ids.values {
+            #expect(id.count == 32 && id.allSatisfy(\.isHexDigit) && id == id.lowercased(), "\(id)")
+        }
+        for kind in ["register", "login_ok", "login_failed", "logout", "update", "delete", "import", "lockout"] {
+            #expect(ids[kind] != nil, "\(kind) has no MESSAGE_ID")
+            #expect(AuditCatalog.methods[kind] != nil, "\(kind) has no method")
+        }
+    }
+
+    @Test func aLineThatIsNoAuditEventHasNoMessageID() throws {
+        let capture = Capture()
+        logger(capture).warning("storage slow", metadata: ["method": "users.get", "duration_us": "900"])
+        let entry = try #require(capture.sent.first)
+        #expect(entry["MESSAGE_ID"] == nil)
+        #expect(entry["PRIORITY"] == "4")
+        #expect(entry["AUTHD_METHOD"] == "users.get")
+        #expect(entry["AUTHD_DURATION_US"] == "900")
+    }
+
+    @Test func metadataKeysBecomeValidJournalFieldNames() {
+        #expect(JournalLogHandler.fieldName("user_id") == "AUTHD_USER_ID")
+        #expect(JournalLogHandler.fieldName("peer-uid.x") == "AUTHD_PEER_UID_X")
+        #expect(JournalLogHandler.fieldName(String(repeating: "k", count: 100)).count == 64)
+        #expect(JournalLogHandler.priority(.critical) == 2)
+        #expect(JournalLogHandler.priority(.debug) == 7)
+    }
+
+    @Test func theSharedLevelDecidesForEveryHandlerAtOnce() {
+        let capture = Capture()
+        let box = LogLevelBox(.info)
+        var first = Logger(label: "authd") { JournalLogHandler(label: $0, level: box) { f in capture.entries.withLock { $0.append(f) }; return true } }
+        let second = Logger(label: "authd") { JournalLogHandler(label: $0, level: box) { f in capture.entries.withLock { $0.append(f) }; return true } }
+        second.debug("hidden")
+        box.value = .debug
+        second.debug("shown")
+        first.logLevel = .error
+        second.warning("hidden too")
+        #expect(capture.sent.map { $0["MESSAGE"] } == ["shown"])
+    }
+
+    @Test func journalStreamMustNameStderr() {
+        #expect(!Systemd.stderrIsJournal([:]))
+        #expect(!Systemd.stderrIsJournal(["JOURNAL_STREAM": "garbage"]))
+        var status = stat()
+        #expect(fstat(2, &status) == 0)
+        #expect(Systemd.stderrIsJournal(["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino)"]))
+        #expect(!Systemd.stderrIsJournal(["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino + 1)"]))
+    }
+}
