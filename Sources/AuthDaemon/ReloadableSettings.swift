@@ -55,6 +55,8 @@ extension DaemonConfiguration {
         check("storage_connections", storageConnections == new.storageConnections)
         check("storage_timeout", storageTimeout == new.storageTimeout)
         check("jwt_secret", jwtSecret == new.jwtSecret)
+        let (t, u) = (throttle, new.throttle)
+        check("login_throttle", (t.accountLimit, t.clientLimit, t.window, t.backoff) == (u.accountLimit, u.clientLimit, u.window, u.backoff))
         return changed
     }
 }
