@@ -85,6 +85,13 @@ extension IntegrationTests {
         #expect(text.contains("authd_pool_wait_seconds_bucket{pool=\"hash\""))
         #expect(text.contains("authd_pool_busy{pool=\"sqlite\"}") || text.contains("authd_pool_busy{pool=\"pg\"}"))
         #expect(text.contains("authd_auth_events_total{event=\"login_failed\"} 1"))
+
+        // Past the account's limit (5) an attempt is throttled, and counted as such.
+        for _ in 0..<5 { _ = try client.failure(.login, ["username": "carol", "password": "Wrong#Pass1"]) }
+        let throttled = try metrics()
+        #expect(try Self.sample("authd_throttled_total", in: throttled) == 1)
+        #expect(try Self.sample("authd_login_failures_total", in: throttled) == before + 5)
+        #expect(throttled.contains("authd_auth_events_total{event=\"lockout\"} 1"))
     }
 
     @Test func metricsAreForPrivilegedPeersAndTheMetricsGroupOnly() async throws {
