@@ -2,8 +2,8 @@
 SWIFT ?= swift
 VENV := .build-venv
 
-.PHONY: run test build deps clean fuzz
-FUZZ_SECONDS ?= 60 release install uninstall
+.PHONY: run test build deps clean fuzz release install uninstall
+FUZZ_SECONDS ?= 60
 
 # Where `make install` puts things: PREFIX=/usr for a system install, DESTDIR for
 # staging (packaging, tests). CONFIGURATION=debug skips the long release build
