@@ -2,7 +2,7 @@
 SWIFT ?= swift
 VENV := .build-venv
 
-.PHONY: run test build deps clean fuzz release install uninstall
+.PHONY: run test build deps clean fuzz release install uninstall bench
 FUZZ_SECONDS ?= 60
 
 # Where `make install` puts things: PREFIX=/usr for a system install, DESTDIR for
@@ -83,6 +83,13 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/authctl.1 $(DESTDIR)$(MANDIR)/man8/authd.8 $(DESTDIR)$(MANDIR)/man8/authd-gateway.8
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+# Throughput and latency of every scenario on SQLite and on a throwaway PostgreSQL,
+# against the ceilings measured in the same run (scripts/bench; README, Performance).
+bench:
+	scripts/install-deps --bench
+	$(SWIFT) build -c release
+	scripts/bench
+
 # libFuzzer over the request path (framing, JSON-RPC, params, validation) with
 # AddressSanitizer; fails on any crash or sanitizer report. New inputs go to
 # .build-fuzz/corpus; fuzz/seeds is the committed seed corpus.
@@ -95,4 +102,4 @@ fuzz:
 		-max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -print_final_stats=1
 
 clean:
-	rm -rf .build .build-fuzz $(VENV)
+	rm -rf .build .build-fuzz .build-bench $(VENV)

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "authd", targets: ["authd"]),
         .executable(name: "authctl", targets: ["authctl"]),
         .executable(name: "authd-gateway", targets: ["authd-gateway"]),
+        .executable(name: "authd-bench", targets: ["authd-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -78,6 +79,19 @@ let package = Package(
         .executableTarget(name: "authd-gateway", dependencies: [
             "AuthGateway",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // The load generator and its ceilings (`make bench`): the real protocol over the real socket.
+        .target(name: "AuthBench", dependencies: [
+            "AuthClient", "AuthInterface", "AuthJSON", "AuthCrypto",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "authd-bench", dependencies: [
+            "AuthBench",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         .testTarget(name: "AuthUnitTests", dependencies: [
