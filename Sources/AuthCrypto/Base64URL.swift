@@ -31,22 +31,30 @@ enum Base64URL {
 
     /// nil for anything that is not canonical unpadded base64url.
     static func decode(_ text: Substring) -> [UInt8]? {
-        let input = Array(text.utf8)
+        decode(bytes: Array(text.utf8))
+    }
+
+    /// nil for anything that is not canonical unpadded base64url.
+    static func decode(bytes input: some Collection<UInt8>) -> [UInt8]? {
         guard input.count % 4 != 1 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(input.count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits = 0
-        for c in input {
-            let v = values[Int(c)]
-            if v == 0xFF { return nil }
-            accumulator = accumulator << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        let ok = values.withUnsafeBufferPointer { values in
+            for c in input {
+                let v = values[Int(c)]
+                if v == 0xFF { return false }
+                accumulator = accumulator << 6 | UInt32(v)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                }
             }
+            return true
         }
+        guard ok else { return nil }
         // Leftover bits must be zero, or the text is not the canonical encoding.
         if bits > 0 && accumulator & ((1 << UInt32(bits)) - 1) != 0 { return nil }
         return out

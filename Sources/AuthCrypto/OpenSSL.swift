@@ -1,21 +1,55 @@
 import COpenSSL
+import Synchronization
 
 /// OpenSSL, the only file that sees it.
 enum OpenSSL {
-    /// HMAC-SHA256 of `data` under `key`.
-    static func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                out.withUnsafeMutableBytes { o in
-                    _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count),
-                             d.baseAddress?.assumingMemoryBound(to: UInt8.self), d.count,
-                             o.baseAddress!.assumingMemoryBound(to: UInt8.self), &length)
-                }
+    /// HMAC-SHA256 under one key, keyed once: each call reuses a keyed context from a
+    /// small free list instead of fetching the digest and hashing the key again
+    /// (one-shot `HMAC()` does both, and it dominated `auth.verify`).
+    /// `@unchecked`: the template is only used under `spare`'s lock, and a context
+    /// taken from the list belongs to one caller until it is put back.
+    final class HMACSHA256: @unchecked Sendable {
+        /// Addresses of `EVP_MAC_CTX`s holding the key (as integers, which are Sendable).
+        private let spare: Mutex<[UInt]>
+        private let template: UnsafeMutableRawPointer
+
+        init(key: [UInt8]) {
+            let mac = EVP_MAC_fetch(nil, OSSL_MAC_NAME_HMAC, nil)
+            precondition(mac != nil, "OpenSSL has no HMAC")
+            defer { EVP_MAC_free(mac) }
+            let context = EVP_MAC_CTX_new(mac)!
+            let ok = OSSL_DIGEST_NAME_SHA2_256.withCString { digest in
+                var params = [
+                    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
+                    OSSL_PARAM_construct_end(),
+                ]
+                return key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &params) }
             }
+            precondition(ok == 1, "OpenSSL refused the HMAC key")
+            template = UnsafeMutableRawPointer(context)
+            spare = Mutex([])
         }
-        return out
+
+        deinit {
+            EVP_MAC_CTX_free(OpaquePointer(template))
+            spare.withLock { for context in $0 { EVP_MAC_CTX_free(OpaquePointer(bitPattern: context)) } }
+        }
+
+        func callAsFunction(_ data: some Collection<UInt8>) -> [UInt8] {
+            let address = spare.withLock { $0.popLast() ?? UInt(bitPattern: EVP_MAC_CTX_dup(OpaquePointer(template))) }
+            let context = OpaquePointer(bitPattern: address)!
+            var out = [UInt8](repeating: 0, count: 32)
+            var length = 0
+            // A NULL key restarts the context with the key it holds.
+            var ok = EVP_MAC_init(context, nil, 0, nil)
+            let updated = data.withContiguousStorageIfAvailable { EVP_MAC_update(context, $0.baseAddress, $0.count) }
+                ?? Array(data).withUnsafeBufferPointer { EVP_MAC_update(context, $0.baseAddress, $0.count) }
+            ok &= updated
+            ok &= out.withUnsafeMutableBufferPointer { EVP_MAC_final(context, $0.baseAddress, &length, 32) }
+            precondition(ok == 1 && length == 32, "OpenSSL failed to compute an HMAC")
+            spare.withLock { if $0.count < 64 { $0.append(address) } else { EVP_MAC_CTX_free(context) } }
+            return out
+        }
     }
 
     /// Equality that takes the same time wherever the inputs differ.

@@ -16,12 +16,26 @@ import Testing
     /// A token with any header and payload, signed HS256 with `key`.
     private func sign(header: String, payload: String, key: [UInt8] = TokenTests.secret) -> String {
         let input = Base64URL.encode(Array(header.utf8)) + "." + Base64URL.encode(Array(payload.utf8))
-        return input + "." + Base64URL.encode(OpenSSL.hmacSHA256(key: key, data: Array(input.utf8)))
+        return input + "." + Base64URL.encode(OpenSSL.HMACSHA256(key: key)(Array(input.utf8)))
     }
 
     private let hs256 = #"{"alg":"HS256","typ":"JWT"}"#
     private func payload(_ extra: String = "", sub: String = #""42""#, type: String = "access", nbf: Int64? = nil, exp: Int64? = nil) -> String {
         #"{"sub":\#(sub),"jti":"j","type":"\#(type)","fresh":false,"iat":\#(now),"nbf":\#(nbf ?? now),"exp":\#(exp ?? now + 60)\#(extra)}"#
+    }
+
+    /// RFC 4231 test case 2, twice, and from several threads: the keyed contexts are reused.
+    @Test func hmacMatchesRFC4231() async {
+        let hmac = OpenSSL.HMACSHA256(key: Array("Jefe".utf8))
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        func hex(_ bytes: [UInt8]) -> String { bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
+        #expect(hex(hmac(Array("what do ya want for nothing?".utf8))) == expected)
+        #expect(hex(hmac(Array("what do ya want for nothing?".utf8))) == expected)
+        let results = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<8 { group.addTask { hex(hmac(Array("what do ya want for nothing?".utf8))) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: expected, count: 8))
     }
 
     @Test func roundTrip() {
