@@ -12,6 +12,8 @@ extension AuthService {
         let principal = try await authenticate(token, caller)
         let id = try requireID(id)
         try authorize(principal, id)
+        // A user reading themselves: authentication has just read them.
+        if case .user(let me, _) = principal { return me.user }
         guard let found = try await store.user(id: id) else { throw AuthError.notFound }
         return found.user
     }

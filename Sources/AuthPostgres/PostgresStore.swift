@@ -109,20 +109,31 @@ public final class PostgresStore: UserStore {
     }
 
     public func create(_ new: NewUser) async throws -> User {
-        try await run { db in
+        let user = try await run { db in
             try Self.mapUnique(db, username: new.username, email: new.email, except: 0) {
-                let rows = try db.query(
-                    "INSERT INTO users (username, email, password_hash, created_at) VALUES ($1, $2, $3, to_timestamp($4::bigint)) RETURNING \(Self.userColumns)",
-                    [new.username, new.email, new.passwordHash, String(Int64(new.createdAt.timeIntervalSince1970))])
-                return Self.storedUser(rows[0]).user
+                try db.transaction {
+                    let rows = try db.query(
+                        "INSERT INTO users (username, email, password_hash, created_at) VALUES ($1, $2, $3, to_timestamp($4::bigint)) RETURNING \(Self.userColumns)",
+                        [new.username, new.email, new.passwordHash, String(Int64(new.createdAt.timeIntervalSince1970))])
+                    let user = Self.storedUser(rows[0]).user
+                    // Another instance may remember that this id had no user.
+                    try Self.announce(db, "u:\(user.id)")
+                    return user
+                }
             }
         }
+        cache.userChanged(user.id)
+        return user
     }
 
     public func user(id: Int64) async throws -> StoredUser? {
-        try await run { db in
+        if listener.isConnected, let known = cache.user(id) { return known }
+        let generation = cache.generation
+        let found = try await run { db in
             try db.query("SELECT \(Self.userColumns) FROM users WHERE id = $1::bigint", [String(id)]).first.map(Self.storedUser)
         }
+        cache.record(userID: id, user: found, readAt: generation)
+        return found
     }
 
     public func user(username: String) async throws -> StoredUser? {
@@ -146,7 +157,7 @@ public final class PostgresStore: UserStore {
     }
 
     public func update(id: Int64, _ changes: UserChanges) async throws -> User? {
-        try await run { db in
+        let updated = try await run { db in
             try Self.mapUnique(db, username: changes.username, email: changes.email, except: id) {
                 try db.transaction {
                     let rows = try db.query(
@@ -162,12 +173,18 @@ public final class PostgresStore: UserStore {
                 }
             }
         }
+        cache.userChanged(id)
+        return updated
     }
 
     public func replaceHash(id: Int64, old: String, new: String) async throws {
         try await run { db in
-            try db.query("UPDATE users SET password_hash = $3 WHERE id = $1::bigint AND password_hash = $2", [String(id), old, new])
+            try db.transaction {
+                try db.query("UPDATE users SET password_hash = $3 WHERE id = $1::bigint AND password_hash = $2", [String(id), old, new])
+                try Self.announce(db, "u:\(id)")
+            }
         }
+        cache.userChanged(id)
     }
 
     public func delete(id: Int64) async throws -> Bool {
@@ -193,7 +210,13 @@ public final class PostgresStore: UserStore {
         cache.revoked(jti: jti)
     }
 
+    /// From the cache while the change listener is connected: every instance announces
+    /// its changes, and the listener drops what they changed (a change made through
+    /// another instance shows here once its notification arrives, normally within a
+    /// millisecond). Without the listener, from the database, the cache kept only for outages.
     public func tokenState(jti: String, userID: Int64) async throws -> (user: StoredUser?, revoked: Bool) {
+        if listener.isConnected, let known = cache.lookup(jti: jti, userID: userID) { return known }
+        let generation = cache.generation
         do {
             let state = try await run { db in
                 let row = try db.query(
@@ -201,7 +224,7 @@ public final class PostgresStore: UserStore {
                     [String(userID), jti]).first
                 return (row.map(Self.storedUser), row?.text("revoked") == "t")
             }
-            cache.record(jti: jti, userID: userID, user: state.0, revoked: state.1)
+            cache.record(jti: jti, userID: userID, user: state.0, revoked: state.1, readAt: generation)
             return state
         } catch let error as AuthError where error.kind == .unavailable {
             // While the database is away nobody can change a token's state through it;

@@ -2,13 +2,23 @@ import AuthCore
 import AuthThreads
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The embedded default store: one SQLite file in WAL mode, used through a few
-/// connections, each owned by one thread of a bounded pool.
+/// connections, each owned by one thread of a bounded pool. One daemon owns the file
+/// (several daemons share PostgreSQL instead), so token states are cached in memory
+/// and kept true by this process's own writes.
 public final class SQLiteStore: UserStore {
     public let kind = "sqlite"
     /// The schema version this build migrates to.
     public static var schemaVersion: Int64 { SQLiteMigrations.latest }
     private let pool: WorkerPool<SQLiteConnection>
+    private let cache = TokenStateCache()
+    /// An exclusive flock(2) on the file for the store's life: a second daemon on the same
+    /// file would not see this one's writes in its cache.
+    private let ownership: Int32
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, connections: Int = 4, queueLimit: Int = 1024) async throws {
@@ -24,10 +34,18 @@ public final class SQLiteStore: UserStore {
         // Migrate on one connection before any other opens: a fresh file is created
         // with the right mode and schema exactly once.
         let first = try open()
+        ownership = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard ownership >= 0, flock(ownership, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = errno == EWOULDBLOCK ? "another authd is using it" : String(cString: strerror(errno))
+            if ownership >= 0 { close(ownership) }
+            throw AuthError(.internal, "cannot own the database \(path): \(reason)")
+        }
         try SQLiteMigrations.run(on: first, now: Int64(Date().timeIntervalSince1970))
         chmod(path, 0o600)
         pool = WorkerPool(name: "sqlite", threads: connections, queueLimit: queueLimit, makeResource: open)
     }
+
+    deinit { close(ownership) }
 
     func run<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         do {
@@ -69,7 +87,7 @@ public final class SQLiteStore: UserStore {
     }
 
     public func create(_ new: NewUser) async throws -> User {
-        try await run { db in
+        let user = try await run { db in
             try Self.mapUnique {
                 try db.writeTransaction {
                     try Self.checkUnique(db, username: new.username, email: new.email, except: 0)
@@ -80,12 +98,19 @@ public final class SQLiteStore: UserStore {
                 }
             }
         }
+        // An id can come back after its user was deleted; forget what was known of it.
+        cache.userChanged(user.id)
+        return user
     }
 
     public func user(id: Int64) async throws -> StoredUser? {
-        try await run { db in
+        if let known = cache.user(id) { return known }
+        let generation = cache.generation
+        let found = try await run { db in
             try db.query("SELECT \(Self.userColumns) FROM users WHERE id = ?1", [.integer(id)]).first.map(Self.storedUser)
         }
+        cache.record(userID: id, user: found, readAt: generation)
+        return found
     }
 
     public func user(username: String) async throws -> StoredUser? {
@@ -111,7 +136,7 @@ public final class SQLiteStore: UserStore {
     }
 
     public func update(id: Int64, _ changes: UserChanges) async throws -> User? {
-        try await run { db in
+        let updated = try await run { db in
             try Self.mapUnique {
                 try db.writeTransaction {
                     try Self.checkUnique(db, username: changes.username, email: changes.email, except: id)
@@ -128,34 +153,46 @@ public final class SQLiteStore: UserStore {
                 }
             }
         }
+        cache.userChanged(id)
+        return updated
     }
 
     public func replaceHash(id: Int64, old: String, new: String) async throws {
         try await run { db in
             try db.query("UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2", [.integer(id), .text(old), .text(new)])
         }
+        cache.userChanged(id)
     }
 
     public func delete(id: Int64) async throws -> Bool {
-        try await run { db in
+        let deleted = try await run { db in
             !(try db.query("DELETE FROM users WHERE id = ?1 RETURNING id", [.integer(id)])).isEmpty
         }
+        cache.userChanged(id)
+        return deleted
     }
 
     public func revoke(jti: String, expiresAt: Int64) async throws {
         try await run { db in
             try db.query("INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)", [.text(jti), .integer(expiresAt)])
         }
+        cache.revoked(jti: jti)
     }
 
+    /// From the cache when it knows; this process is the database's only writer, and
+    /// every write above drops what it changed once it has committed.
     public func tokenState(jti: String, userID: Int64) async throws -> (user: StoredUser?, revoked: Bool) {
-        try await run { db in
+        if let known = cache.lookup(jti: jti, userID: userID) { return known }
+        let generation = cache.generation
+        let state: (user: StoredUser?, revoked: Bool) = try await run { db in
             guard let row = try db.query(
                 "SELECT \(Self.userColumns), EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?2) AS revoked FROM users WHERE id = ?1",
                 [.integer(userID), .text(jti)]).first
             else { return (nil, false) }
             return (Self.storedUser(row), row.int("revoked") == 1)
         }
+        cache.record(jti: jti, userID: userID, user: state.user, revoked: state.revoked, readAt: generation)
+        return state
     }
 
     public func purgeRevocations(before: Int64) async throws {
