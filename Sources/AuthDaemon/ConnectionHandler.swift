@@ -5,7 +5,8 @@ import NIOCore
 
 /// One client connection: each line is dispatched in its own task, so a slow
 /// request (a password hash) never holds up a fast one sent after it; answers go
-/// out as they are ready, matched by id.
+/// out as they are ready, matched by id. The tasks run on the connection's event
+/// loop, and answers written in one loop turn go out in one flush.
 final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = Frame
     typealias OutboundOut = ByteBuffer
@@ -17,11 +18,14 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var pending = 0
     private var inputClosed = false
     private var readingPaused = false
+    private var needsFlush = false
+    private let executor: EventLoopTaskExecutor
 
     /// Requests one connection may have in flight before authd stops reading from it.
     static let maxPending = 256
 
-    init(dispatcher: RPCDispatcher, caller: Caller, maxRequestBytes: Int, inFlight: InFlightRequests) {
+    init(dispatcher: RPCDispatcher, caller: Caller, maxRequestBytes: Int, inFlight: InFlightRequests, eventLoop: any EventLoop) {
+        self.executor = EventLoopTaskExecutor(eventLoop)
         self.dispatcher = dispatcher
         self.caller = caller
         self.maxRequestBytes = maxRequestBytes
@@ -55,23 +59,18 @@ final class ConnectionHandler: ChannelInboundHandler {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let dispatcher = self.dispatcher
         let caller = self.caller
-        Task { await ConnectionHandler.respond(to: bytes, dispatcher, caller, channel, handler) }
-    }
-
-    private static func respond(
-        to bytes: [UInt8], _ dispatcher: RPCDispatcher, _ caller: Caller, _ channel: Channel,
-        _ handler: NIOLoopBound<ConnectionHandler>
-    ) async {
-        let answer = await dispatcher.handle(bytes, caller: caller)
-        channel.eventLoop.execute {
-            if let answer {
-                channel.writeAndFlush(frame(answer, channel.allocator), promise: nil)
-            }
-            handler.value.finished(channel)
+        Task(executorPreference: executor) {
+            let answer = await dispatcher.handle(bytes, caller: caller)
+            // The task ran on this connection's loop: the handler is safe to use here.
+            handler.value.finished(answer, channel)
         }
     }
 
-    private func finished(_ channel: Channel) {
+    private func finished(_ answer: JSON?, _ channel: Channel) {
+        if let answer {
+            channel.write(Self.frame(answer, channel.allocator), promise: nil)
+            scheduleFlush(channel)
+        }
         pending -= 1
         inFlight.end()
         if inputClosed && pending == 0 { channel.close(promise: nil) }
@@ -86,6 +85,18 @@ final class ConnectionHandler: ChannelInboundHandler {
         guard pause != readingPaused else { return }
         readingPaused = pause
         channel.setOption(ChannelOptions.autoRead, value: !pause).whenComplete { _ in }
+    }
+
+    /// Flushes once the loop has run what is ready now: answers completed in the same
+    /// turn (a pipelined batch of token checks) share one write.
+    private func scheduleFlush(_ channel: Channel) {
+        guard !needsFlush else { return }
+        needsFlush = true
+        let handler = NIOLoopBound(self, eventLoop: channel.eventLoop)
+        channel.eventLoop.execute {
+            handler.value.needsFlush = false
+            channel.flush()
+        }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -43,7 +43,9 @@ struct RPCServer {
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(readTimeout: limits.idleTimeout),
                         ByteToMessageHandler(LineFrameDecoder(maxLength: limits.maxRequestBytes)),
-                        ConnectionHandler(dispatcher: dispatcher, caller: caller, maxRequestBytes: limits.maxRequestBytes, inFlight: inFlight),
+                        ConnectionHandler(
+                            dispatcher: dispatcher, caller: caller, maxRequestBytes: limits.maxRequestBytes,
+                            inFlight: inFlight, eventLoop: channel.eventLoop),
                     ])
                 }
             }

@@ -34,17 +34,37 @@ public final class RequestMetrics: Sendable {
             name: "authd_throttled_total", help: "Calls answered -32029 (too many attempts).")
     }
 
+    /// The registry's handles per method and outcome, made once: asking the registry
+    /// for them by name and labels on every request cost more than the request.
+    private struct Key: Hashable {
+        var method: String
+        var outcome: Int
+    }
+    private let counters = Mutex<[Key: Prometheus.Counter]>([:])
+    private let histograms = Mutex<[String: DurationHistogram]>([:])
+
     /// One answered call: `outcome` is 0 for success, else the error code.
     func record(method: String, outcome: Int, duration: Duration? = nil) {
-        registry.makeCounter(
-            name: "authd_requests_total", labels: [("method", method), ("outcome", String(outcome))],
-            help: "JSON-RPC requests by method and outcome (0 = success, else the error code)."
-        ).increment()
+        let key = Key(method: method, outcome: outcome)
+        let counter = counters.withLock { cached in
+            if let counter = cached[key] { return counter }
+            let counter = registry.makeCounter(
+                name: "authd_requests_total", labels: [("method", method), ("outcome", String(outcome))],
+                help: "JSON-RPC requests by method and outcome (0 = success, else the error code).")
+            cached[key] = counter
+            return counter
+        }
+        counter.increment()
         if let duration {
-            registry.makeDurationHistogram(
-                name: "authd_request_duration_seconds", labels: [("method", method)], buckets: Self.latencyBuckets,
-                help: "Time from a parsed request to its answer, by method."
-            ).record(duration)
+            let histogram = histograms.withLock { cached in
+                if let histogram = cached[method] { return histogram }
+                let histogram = registry.makeDurationHistogram(
+                    name: "authd_request_duration_seconds", labels: [("method", method)], buckets: Self.latencyBuckets,
+                    help: "Time from a parsed request to its answer, by method.")
+                cached[method] = histogram
+                return histogram
+            }
+            histogram.record(duration)
         }
         if method == "auth.login", outcome == -32001 { loginFailures.increment() }
         if outcome == -32029 { throttled.increment() }
