@@ -40,9 +40,11 @@ let package = Package(
         .target(name: "AuthPostgres", dependencies: ["AuthCore", "AuthThreads", "CLibPQ"]),
         // The interface contract, declared once: JSON, JSON-RPC messages, methods, error codes.
         .target(name: "AuthInterface", dependencies: ["AuthCore", "AuthJSON"]),
-        // The daemon: socket, framing, dispatch, configuration, systemd.
+        // libsystemd for authd and the gateway: socket activation, sd_notify, the journal and logging to it.
+        .target(name: "AuthSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        // The daemon: socket, framing, dispatch, configuration.
         .target(name: "AuthDaemon", dependencies: [
-            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthPostgres", "AuthInterface", "AuthJSON", "AuthThreads", "CSystemd",
+            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthPostgres", "AuthInterface", "AuthJSON", "AuthThreads", "AuthSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -60,7 +62,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "authd", dependencies: [
-            "AuthDaemon",
+            "AuthDaemon", "AuthSystemd",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "authctl", dependencies: ["AuthControl"]),
@@ -81,7 +83,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "AuthUnitTests", dependencies: [
-            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "AuthDaemon",
+            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "AuthDaemon", "AuthSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
