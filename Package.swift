@@ -88,7 +88,9 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON"]),
+        // Test helpers shared by the integration and gateway tests.
+        .target(name: "AuthTestSupport", path: "Tests/AuthTestSupport"),
+        .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON", "AuthTestSupport"]),
         .testTarget(name: "AuthGatewayTests", dependencies: [
             "AuthGateway", "AuthInterface", "AuthJSON",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
