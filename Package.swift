@@ -69,7 +69,7 @@ let package = Package(
 
         // The HTTP gateway: the Flask app's REST routes over authd's socket; holds no user data.
         .target(name: "AuthGateway", dependencies: [
-            "AuthCore", "AuthInterface", "AuthJSON",
+            "AuthCore", "AuthInterface", "AuthJSON", "AuthSystemd",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "AuthTestSupport", path: "Tests/AuthTestSupport"),
         .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON", "AuthTestSupport"]),
         .testTarget(name: "AuthGatewayTests", dependencies: [
-            "AuthGateway", "AuthInterface", "AuthJSON",
+            "AuthGateway", "AuthInterface", "AuthJSON", "AuthSystemd", "AuthTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],

@@ -1,8 +1,10 @@
 import Hummingbird
 import Logging
 
-/// One structured line per request: method, path, status, time, the client's address. Never
-/// a header, a query or a body, since those are where tokens and passwords travel.
+/// One structured line per request (method, path, the route it matched, status, time, the
+/// client's address). Never a header, a query or a body, since
+/// those are where tokens and passwords travel. In the journal each item is a field:
+/// `AUTHD_GATEWAY_METHOD`, `AUTHD_GATEWAY_ROUTE`, `AUTHD_GATEWAY_STATUS`, and so on.
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
@@ -11,7 +13,8 @@ struct AccessLogMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        var status = "500"
+        var status = 500
+        var route: String?
         defer {
             let elapsed = (ContinuousClock.now - start).components
             let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
@@ -20,13 +23,15 @@ struct AccessLogMiddleware: RouterMiddleware {
                 "method": .string(request.method.rawValue),
                 // Capped: an unknown path is whatever a client chose to send.
                 "path": .string(String(request.uri.path.prefix(200))),
-                "status": .string(status),
+                "route": .string(route ?? "-"),
+                "status": .stringConvertible(status),
                 "duration_us": .stringConvertible(micros),
                 "client": .string(client?.description ?? "-"),
             ])
         }
         let response = try await next(request, context)
-        status = String(response.status.code)
+        status = Int(response.status.code)
+        route = GatewayRoute.matching(request.uri.path, request.method)?.openAPIPath
         return response
     }
 }

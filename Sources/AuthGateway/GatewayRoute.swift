@@ -73,10 +73,17 @@ public enum GatewayRoute: CaseIterable, Sendable {
     /// are compared as the router does: `:id` matches any one, and empty ones are ignored.
     static func methods(servedAt requestPath: String) -> [HTTPRequest.Method] {
         let segments = requestPath.split(separator: "/")
-        return allCases.filter { route in
-            let pattern = route.path.split(separator: "/")
-            return pattern.count == segments.count
-                && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
-        }.map(\.method)
+        return allCases.filter { $0.matches(segments) }.map(\.method)
+    }
+
+    /// The route a request reaches, nil when none serves its path and method.
+    static func matching(_ requestPath: String, _ method: HTTPRequest.Method) -> GatewayRoute? {
+        let segments = requestPath.split(separator: "/")
+        return allCases.first { $0.method == method && $0.matches(segments) }
+    }
+
+    private func matches(_ segments: [Substring]) -> Bool {
+        let pattern = path.split(separator: "/")
+        return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
     }
 }

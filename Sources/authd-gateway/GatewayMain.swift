@@ -41,11 +41,7 @@ struct GatewayCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("authd-gateway: \(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG: systemd should not restart in a loop
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = config.logLevel
-            return handler
-        }
+        Gateway.bootstrapLogging(level: config.logLevel, environment: ProcessInfo.processInfo.environment)
         try await Gateway(configuration: config, logger: Logger(label: "authd-gateway")).run()
     }
 }
