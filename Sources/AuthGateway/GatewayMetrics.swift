@@ -10,7 +10,6 @@ public final class GatewayMetrics: Sendable {
     private let callsInFlight = Atomic<Int>(0)
     private let inFlightGauge: Gauge
     private let connectionsOpen: Gauge
-    private let connectionsMax: Gauge
     private let upstreamUp: Gauge
 
     /// HTTP latency: most answers take a millisecond or two, a login a bcrypt hash (about
@@ -35,9 +34,9 @@ public final class GatewayMetrics: Sendable {
     public init(poolSize: Int) {
         inFlightGauge = registry.makeGauge(descriptor: Self.name("upstream", "calls_in_flight", help: "Calls to authd awaiting an answer now."))
         connectionsOpen = registry.makeGauge(descriptor: Self.name("upstream", "connections_open", help: "Pooled connections to authd open now."))
-        connectionsMax = registry.makeGauge(descriptor: Self.name("upstream", "connections_max", help: "Pooled connections to authd at most (--authd-connections)."))
         upstreamUp = registry.makeGauge(descriptor: Self.name("upstream", "up", help: "1 when authd answered system.metrics for this scrape, else 0."))
-        connectionsMax.set(Int64(poolSize))
+        registry.makeGauge(descriptor: Self.name("upstream", "connections_max", help: "Pooled connections to authd at most (--authd-connections)."))
+            .set(Int64(poolSize))
     }
 
     /// One answered HTTP request. `route` is the router's pattern (`/api/users/{id}`), never
