@@ -41,9 +41,11 @@ let package = Package(
         .target(name: "AuthPostgres", dependencies: ["AuthCore", "AuthThreads", "CLibPQ"]),
         // The interface contract, declared once: JSON, JSON-RPC messages, methods, error codes.
         .target(name: "AuthInterface", dependencies: ["AuthCore", "AuthJSON"]),
-        // The daemon: socket, framing, dispatch, configuration, systemd.
+        // libsystemd for authd and the gateway: socket activation, sd_notify, the journal and logging to it.
+        .target(name: "AuthSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        // The daemon: socket, framing, dispatch, configuration.
         .target(name: "AuthDaemon", dependencies: [
-            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthPostgres", "AuthInterface", "AuthJSON", "AuthThreads", "CSystemd",
+            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthPostgres", "AuthInterface", "AuthJSON", "AuthThreads", "AuthSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -61,20 +63,21 @@ let package = Package(
         ]),
 
         .executableTarget(name: "authd", dependencies: [
-            "AuthDaemon",
+            "AuthDaemon", "AuthSystemd",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "authctl", dependencies: ["AuthControl"]),
 
         // The HTTP gateway: the Flask app's REST routes over authd's socket; holds no user data.
         .target(name: "AuthGateway", dependencies: [
-            "AuthCore", "AuthInterface", "AuthJSON",
+            "AuthCore", "AuthInterface", "AuthJSON", "AuthSystemd",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "authd-gateway", dependencies: [
             "AuthGateway",
@@ -95,14 +98,16 @@ let package = Package(
         ]),
 
         .testTarget(name: "AuthUnitTests", dependencies: [
-            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "AuthDaemon",
+            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "AuthDaemon", "AuthSystemd",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON"]),
+        // Test helpers shared by the integration and gateway tests.
+        .target(name: "AuthTestSupport", path: "Tests/AuthTestSupport"),
+        .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON", "AuthTestSupport"]),
         .testTarget(name: "AuthGatewayTests", dependencies: [
-            "AuthGateway", "AuthInterface", "AuthJSON",
+            "AuthGateway", "AuthInterface", "AuthJSON", "AuthSystemd", "AuthTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],

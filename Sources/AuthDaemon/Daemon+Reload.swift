@@ -1,3 +1,4 @@
+import AuthSystemd
 import Logging
 
 extension Daemon {

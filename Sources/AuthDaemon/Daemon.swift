@@ -1,5 +1,6 @@
 import AuthCore
 import AuthCrypto
+import AuthSystemd
 import Foundation
 import Logging
 import NIOCore

@@ -1,71 +1,18 @@
-import Foundation
+import AuthSystemd
 import Logging
-import Synchronization
 
-/// How authd logs: to the journal with structured fields when stderr is the
-/// journal's own stream (`JOURNAL_STREAM` names it), else plain lines on stderr;
-/// both at one level that a reload can change.
+/// authd's logging: `ServiceLogging` with authd's journal fields (`AUTHD_*`) and the
+/// MESSAGE_IDs of its audit events, at a level that a reload can change.
 public enum DaemonLogging {
     /// The level every handler reads.
     public static let level = LogLevelBox(.info)
 
+    /// authd's journal fields.
+    public static let journalSchema = JournalLogHandler.Schema(prefix: "AUTHD_", messageIDs: AuditCatalog.messageIDs)
+
     /// Installs the handlers for the process (once: swift-log allows one bootstrap).
     public static func bootstrap(level: Logger.Level, environment: [String: String]) {
         self.level.value = level
-        let toJournal = Systemd.stderrIsJournal(environment)
-        LoggingSystem.bootstrap { label -> any LogHandler in
-            if toJournal { return JournalLogHandler(label: label, level: DaemonLogging.level) }
-            return PlainLogHandler(label: label, level: DaemonLogging.level)
-        }
+        ServiceLogging.bootstrap(level: self.level, schema: journalSchema, environment: environment)
     }
-}
-
-/// A log level shared by handlers and changed at run time.
-public final class LogLevelBox: Sendable {
-    private let index: Atomic<Int>
-
-    public init(_ level: Logger.Level) {
-        index = Atomic(Self.levels.firstIndex(of: level)!)
-    }
-
-    private static let levels = Logger.Level.allCases
-
-    public var value: Logger.Level {
-        get { Self.levels[index.load(ordering: .relaxed)] }
-        set { index.store(Self.levels.firstIndex(of: newValue)!, ordering: .relaxed) }
-    }
-}
-
-/// swift-log's stderr lines, at the shared level.
-struct PlainLogHandler: LogHandler {
-    private var stream: StreamLogHandler
-    private let level: LogLevelBox
-
-    init(label: String, level: LogLevelBox) {
-        stream = StreamLogHandler.standardError(label: label)
-        stream.logLevel = .trace  // the shared level decides; Logger checks it before calling log
-        self.level = level
-    }
-
-    var logLevel: Logger.Level {
-        get { level.value }
-        set { level.value = newValue }
-    }
-
-    var metadata: Logger.Metadata {
-        get { stream.metadata }
-        set { stream.metadata = newValue }
-    }
-
-    var metadataProvider: Logger.MetadataProvider? {
-        get { stream.metadataProvider }
-        set { stream.metadataProvider = newValue }
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { stream[metadataKey: key] }
-        set { stream[metadataKey: key] = newValue }
-    }
-
-    func log(event: LogEvent) { stream.log(event: event) }
 }

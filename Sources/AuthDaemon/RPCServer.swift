@@ -1,5 +1,6 @@
 import AuthInterface
 import AuthJSON
+import AuthSystemd
 import Foundation
 import Logging
 import NIOCore

@@ -1,6 +1,7 @@
 import AuthCore
 import AuthPostgres
 import AuthSQLite
+import AuthSystemd
 import AuthThreads
 import Logging
 

@@ -34,7 +34,7 @@ struct ActivatedServer<Responder: HTTPResponder>: Service where Responder.Contex
                 connections.add(channel)
                 return http.setup(channel: channel, logger: logger)
             }
-        logger.info("listening", metadata: ["address": "\(listener.channel.localAddress.map(Gateway.hostAndPort) ?? "fd 3")", "activated": "systemd"])
+        Gateway.announceListening(on: listener.channel.localAddress, activated: true, logger: logger)
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 try await listener.executeThenClose { inbound in

@@ -14,27 +14,39 @@ public final class AuthdPool: Sendable {
     private let slots: [PoolSlot]
     private let cursor = Atomic<Int>(0)
     private let callTimeout: TimeAmount
+    private let metrics: GatewayMetrics
     private let logger: Logger
 
-    public init(socketPath: String, connections: Int = 4, callTimeout: TimeAmount = .seconds(30),
+    public init(socketPath: String, connections: Int = 4, callTimeout: TimeAmount = .seconds(30), metrics: GatewayMetrics,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "authd-gateway"))
     {
         self.socketPath = socketPath
         self.group = group
         self.slots = (0..<max(1, connections)).map { _ in PoolSlot() }
         self.callTimeout = callTimeout
+        self.metrics = metrics
         self.logger = logger
     }
 
     /// Calls a method; authd's error, or -32050 when authd cannot be reached or does not answer.
     public func call(_ method: RPCMethod, _ params: [String: JSON] = [:]) async -> Result<JSON, RPCError> {
+        metrics.callStarted(method)
         do {
-            return RPCResponse.outcome(of: try await send(method, params, mayRetry: true))
+            let response = try await send(method, params, mayRetry: true)
+            metrics.callEnded(method, failure: nil)
+            return RPCResponse.outcome(of: response)
         } catch {
+            let timedOut = if case CallFailure.timedOut = error { true } else { false }
+            metrics.callEnded(method, failure: timedOut ? "timeout" : "unreachable")
             logger.warning("authd call failed", metadata: ["method": "\(method.rawValue)", "error": "\(error)"])
-            let message = if case CallFailure.timedOut = error { "authd did not answer in time" } else { "authd is unreachable" }
+            let message = timedOut ? "authd did not answer in time" : "authd is unreachable"
             return .failure(RPCError(.unavailable, message, data: ["retry_after": 1]))
         }
+    }
+
+    /// How many of the pooled connections are open now.
+    var openConnections: Int {
+        slots.count { $0.isConnected }
     }
 
     /// Closes every connection; calls made afterwards open new ones.

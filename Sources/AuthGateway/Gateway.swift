@@ -8,14 +8,16 @@ import Logging
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     public let authd: AuthdPool
+    public let metrics: GatewayMetrics
     let clientAddresses: ClientAddressResolver
     let logger: Logger
 
     public init(configuration: GatewayConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        metrics = GatewayMetrics(poolSize: configuration.authdConnections)
         authd = AuthdPool(socketPath: configuration.socketPath, connections: configuration.authdConnections,
-                          callTimeout: .seconds(Int64(configuration.callTimeoutSeconds)), logger: logger)
+                          callTimeout: .seconds(Int64(configuration.callTimeoutSeconds)), metrics: metrics, logger: logger)
         clientAddresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
     }
 
@@ -23,10 +25,10 @@ public struct Gateway: Sendable {
     public func makeRouter() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         // Outermost first: every response, even a preflight or an error, gets the security
-        // headers and an access log line; errors become the contract's shape innermost, so
+        // headers, an access log line and its metrics; errors become the contract's shape innermost, so
         // that CORS headers are added to them too.
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: AccessLogMiddleware(logger: logger, clientAddresses: clientAddresses))
+        router.add(middleware: AccessLogMiddleware(logger: logger, clientAddresses: clientAddresses, metrics: metrics))
         router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))
         router.add(middleware: ErrorShapeMiddleware(logger: logger))
         for route in GatewayRoute.allCases {
@@ -46,6 +48,7 @@ public struct Gateway: Sendable {
         case .getUser, .updateUser, .deleteUser: try await user(route, request, context)
         case .health: Response.json(try await call(.health, [:]))
         case .openAPI: Response.json(OpenAPIDocument.json)
+        case .metrics: try await metricsPage(request, context)
         }
     }
 

@@ -8,6 +8,8 @@ public struct GatewayConfiguration: Sendable {
     public var listenPort = 8080
     public var corsOrigins: [String] = []
     public var trustedProxies: [CIDR] = []
+    /// Clients that may read `/metrics`, judged by the address `trustedProxies` resolve.
+    public var metricsAllowed: [CIDR] = [CIDR("127.0.0.0/8")!, CIDR("::1")!]
     /// Largest request body; register, login and update need well under a kilobyte.
     public var maxBodyBytes = 65536
     /// Connections to authd; each carries many calls at once.
@@ -28,6 +30,7 @@ public struct GatewayConfiguration: Sendable {
         public var listen: String?
         public var corsOrigins: [String] = []
         public var trustedProxies: [String] = []
+        public var metricsAllowed: [String] = []
         public var maxBodyBytes: Int?
         public var authdConnections: Int?
         public var idleTimeout: Int?
@@ -55,10 +58,9 @@ public struct GatewayConfiguration: Sendable {
         }
         config.corsOrigins = options.corsOrigins.isEmpty ? list("AUTHD_GATEWAY_CORS_ORIGINS") : options.corsOrigins
         let proxies = options.trustedProxies.isEmpty ? list("AUTHD_GATEWAY_TRUSTED_PROXIES") : options.trustedProxies
-        config.trustedProxies = try proxies.map { text throws(Invalid) in
-            guard let cidr = CIDR(text) else { throw Invalid(description: "--trusted-proxy must be an address or CIDR, not \"\(text)\"") }
-            return cidr
-        }
+        config.trustedProxies = try cidrs(proxies, "--trusted-proxy")
+        let metricsAllowed = options.metricsAllowed.isEmpty ? list("AUTHD_GATEWAY_METRICS_ALLOW") : options.metricsAllowed
+        if !metricsAllowed.isEmpty { config.metricsAllowed = try cidrs(metricsAllowed, "--metrics-allow") }
         let bodyFromEnv = try int(env("AUTHD_GATEWAY_MAX_BODY_BYTES"), "--max-body-bytes")
         if let n = options.maxBodyBytes ?? bodyFromEnv {
             guard n > 0 else { throw Invalid(description: "--max-body-bytes must be positive") }
@@ -99,6 +101,13 @@ public struct GatewayConfiguration: Sendable {
         if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
         guard !host.isEmpty, !host.contains("[") else { return nil }
         return (String(host), port)
+    }
+
+    private static func cidrs(_ texts: [String], _ option: String) throws(Invalid) -> [CIDR] {
+        try texts.map { text throws(Invalid) in
+            guard let cidr = CIDR(text) else { throw Invalid(description: "\(option) must be an address or CIDR, not \"\(text)\"") }
+            return cidr
+        }
     }
 
     private static func int(_ text: String?, _ option: String) throws(Invalid) -> Int? {

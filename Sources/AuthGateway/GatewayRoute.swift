@@ -6,7 +6,7 @@ import Hummingbird
 public enum GatewayRoute: CaseIterable, Sendable {
     case register, login, logout
     case listUsers, getUser, updateUser, deleteUser
-    case health, openAPI
+    case health, openAPI, metrics
 
     /// The path in the router's syntax (`:id` captures a segment).
     public var path: String {
@@ -18,6 +18,7 @@ public enum GatewayRoute: CaseIterable, Sendable {
         case .getUser, .updateUser, .deleteUser: "/api/users/:id"
         case .health: "/healthz"
         case .openAPI: "/openapi.json"
+        case .metrics: "/metrics"
         }
     }
 
@@ -31,13 +32,14 @@ public enum GatewayRoute: CaseIterable, Sendable {
     public var method: HTTPRequest.Method {
         switch self {
         case .register, .login, .logout: .post
-        case .listUsers, .getUser, .health, .openAPI: .get
+        case .listUsers, .getUser, .health, .openAPI, .metrics: .get
         case .updateUser: .patch
         case .deleteUser: .delete
         }
     }
 
-    /// The authd method the route calls; nil for the OpenAPI document, which authd has no part in.
+    /// The authd method the route calls and answers with; nil for the OpenAPI document, which
+    /// authd has no part in, and for `/metrics`, which is served with or without authd.
     public var rpcMethod: RPCMethod? {
         switch self {
         case .register: .register
@@ -48,7 +50,7 @@ public enum GatewayRoute: CaseIterable, Sendable {
         case .updateUser: .usersUpdate
         case .deleteUser: .usersDelete
         case .health: .health
-        case .openAPI: nil
+        case .openAPI, .metrics: nil
         }
     }
 
@@ -60,7 +62,7 @@ public enum GatewayRoute: CaseIterable, Sendable {
     public var needsToken: Bool {
         switch self {
         case .logout, .listUsers, .getUser, .updateUser, .deleteUser: true
-        case .register, .login, .health, .openAPI: false
+        case .register, .login, .health, .openAPI, .metrics: false
         }
     }
 
@@ -73,10 +75,17 @@ public enum GatewayRoute: CaseIterable, Sendable {
     /// are compared as the router does: `:id` matches any one, and empty ones are ignored.
     static func methods(servedAt requestPath: String) -> [HTTPRequest.Method] {
         let segments = requestPath.split(separator: "/")
-        return allCases.filter { route in
-            let pattern = route.path.split(separator: "/")
-            return pattern.count == segments.count
-                && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
-        }.map(\.method)
+        return allCases.filter { $0.matches(segments) }.map(\.method)
+    }
+
+    /// The route a request reaches, nil when none serves its path and method.
+    static func matching(_ requestPath: String, _ method: HTTPRequest.Method) -> GatewayRoute? {
+        let segments = requestPath.split(separator: "/")
+        return allCases.first { $0.method == method && $0.matches(segments) }
+    }
+
+    private func matches(_ segments: [Substring]) -> Bool {
+        let pattern = path.split(separator: "/")
+        return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
     }
 }

@@ -34,7 +34,7 @@ public enum OpenAPIDocument {
     static func operation(_ route: GatewayRoute, rpc: JSON) -> JSON {
         var op: [String: JSON] = [
             "operationId": .string("\(route)"),
-            "summary": .string(route.rpcMethod?.spec.summary ?? "This document."),
+            "summary": .string(summary(route)),
             "tags": [.string(route.path.hasPrefix("/api/auth") ? "auth" : route.path.hasPrefix("/api/users") ? "users" : "system")],
         ]
         if route.needsToken { op["security"] = [["bearerAuth": []]] }
@@ -61,13 +61,22 @@ public enum OpenAPIDocument {
         return .object(op)
     }
 
+    static func summary(_ route: GatewayRoute) -> String {
+        switch route {
+        case .openAPI: "This document."
+        case .metrics: "Prometheus metrics: the gateway's own, then authd's (loopback and --metrics-allow clients only)."
+        default: route.rpcMethod?.spec.summary ?? ""
+        }
+    }
+
     /// Every status other than success that the route can answer with.
     static func errorStatuses(_ route: GatewayRoute) -> Set<Int> {
         var statuses = Set(route.rpcMethod?.spec.errors.map(\.status) ?? [])
         if route.rpcMethod != nil { statuses.insert(503) }
         if route.takesJSONBody { statuses.formUnion([400, 413, 415]) }
         if route.needsToken { statuses.insert(401) }
-        if route.path.contains(":id") { statuses.formUnion([403, 404]) }
+        if route.path.contains(":id") || route == .metrics { statuses.insert(403) }
+        if route.path.contains(":id") { statuses.insert(404) }
         return statuses
     }
 
@@ -91,6 +100,8 @@ public enum OpenAPIDocument {
         case .deleteUser: return body(message("message", "User deleted"), "The user and their tokens are gone")
         case .health: return body(["$ref": "#/components/schemas/Health"], "authd answers")
         case .openAPI: return body(["type": "object"], "This document")
+        case .metrics:
+            return ["description": "Prometheus text format 0.0.4", "content": ["text/plain": ["schema": ["type": "string"]]]]
         }
     }
 

@@ -42,6 +42,14 @@ final class PoolSlot: Sendable {
         }
     }
 
+    /// Whether the slot holds an open connection.
+    var isConnected: Bool {
+        state.withLock { state in
+            if case .ready(let channel) = state { return channel.isActive }
+            return false
+        }
+    }
+
     /// Closes the connection, if any (the pool is shutting down).
     func close() {
         let channel: (any Channel)? = state.withLock { state in

@@ -23,6 +23,9 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("trusted-proxy"),
             help: "Address or CIDR of a proxy whose X-Forwarded-For is believed; repeatable (AUTHD_GATEWAY_TRUSTED_PROXIES).")
     var trustedProxies: [String] = []
+    @Option(name: .customLong("metrics-allow"),
+            help: "Address or CIDR of clients that may read /metrics; repeatable (AUTHD_GATEWAY_METRICS_ALLOW, default loopback).")
+    var metricsAllowed: [String] = []
     @Option(help: "Largest request body in bytes (AUTHD_GATEWAY_MAX_BODY_BYTES, default 65536).") var maxBodyBytes: Int?
     @Option(help: "Connections to authd, each pipelined (AUTHD_GATEWAY_CONNECTIONS, default 4).") var authdConnections: Int?
     @Option(help: "Seconds before an idle or stalled client connection is closed (AUTHD_GATEWAY_IDLE_TIMEOUT, default 30).")
@@ -32,6 +35,7 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws {
         var options = GatewayConfiguration.Options()
         (options.socket, options.listen, options.corsOrigins, options.trustedProxies) = (socket, listen, corsOrigins, trustedProxies)
+        options.metricsAllowed = metricsAllowed
         (options.maxBodyBytes, options.authdConnections, options.idleTimeout, options.logLevel) =
             (maxBodyBytes, authdConnections, idleTimeout, logLevel)
         let config: GatewayConfiguration
@@ -41,11 +45,7 @@ struct GatewayCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("authd-gateway: \(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG: systemd should not restart in a loop
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = config.logLevel
-            return handler
-        }
+        Gateway.bootstrapLogging(level: config.logLevel, environment: ProcessInfo.processInfo.environment)
         try await Gateway(configuration: config, logger: Logger(label: "authd-gateway")).run()
     }
 }

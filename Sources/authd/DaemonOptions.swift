@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthDaemon
+import AuthSystemd
 import Foundation
 import Logging
 

@@ -10,6 +10,7 @@ import Testing
         #expect(root.listenPort == 8080)
         #expect(root.corsOrigins.isEmpty)
         #expect(root.trustedProxies.isEmpty)
+        #expect(root.metricsAllowed.map(\.description) == ["127.0.0.0/8", "::1/128"])
         #expect(try GatewayConfiguration.resolve(.init(), environment: ["XDG_RUNTIME_DIR": "/run/user/1000"], uid: 1000).socketPath
             == "/run/user/1000/authd/authd.sock")
         #expect(try GatewayConfiguration.resolve(.init(), environment: [:], uid: 1000).socketPath == "/tmp/authd-1000/authd.sock")
@@ -30,12 +31,17 @@ import Testing
         #expect(c.idleTimeoutSeconds == 5)
         #expect(c.authdConnections == 2)
         #expect(c.logLevel == .debug)
+        #expect(c.metricsAllowed.map(\.description) == ["127.0.0.0/8", "::1/128"], "not given: loopback")
 
         var options = GatewayConfiguration.Options()
         options.socket = "/o.sock"
         options.listen = "0.0.0.0:80"
         options.corsOrigins = ["https://c.example"]
-        let o = try GatewayConfiguration.resolve(options, environment: env, uid: 0)
+        options.metricsAllowed = ["192.0.2.7"]
+        let o = try GatewayConfiguration.resolve(options, environment: env.merging(["AUTHD_GATEWAY_METRICS_ALLOW": "10.1.0.0/16"]) { $1 }, uid: 0)
+        #expect(o.metricsAllowed.map(\.description) == ["192.0.2.7/32"], "the option replaces the environment and the default")
+        #expect(try GatewayConfiguration.resolve(.init(), environment: ["AUTHD_GATEWAY_METRICS_ALLOW": "10.1.0.0/16, ::1"], uid: 0)
+            .metricsAllowed.map(\.description) == ["10.1.0.0/16", "::1/128"])
         #expect(o.socketPath == "/o.sock")
         #expect(o.listenHost == "0.0.0.0")
         #expect(o.corsOrigins == ["https://c.example"])
@@ -50,6 +56,9 @@ import Testing
         var proxy = GatewayConfiguration.Options()
         proxy.trustedProxies = ["10.0.0.0/99"]
         #expect(throws: GatewayConfiguration.Invalid.self) { try GatewayConfiguration.resolve(proxy, environment: [:], uid: 0) }
+        var metrics = GatewayConfiguration.Options()
+        metrics.metricsAllowed = ["everyone"]
+        #expect(throws: GatewayConfiguration.Invalid.self) { try GatewayConfiguration.resolve(metrics, environment: [:], uid: 0) }
         #expect(throws: GatewayConfiguration.Invalid.self) {
             try GatewayConfiguration.resolve(.init(), environment: ["AUTHD_GATEWAY_MAX_BODY_BYTES": "lots"], uid: 0)
         }

@@ -23,7 +23,8 @@ import Testing
         })
         let documented = Set(Self.documented().map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })
         #expect(served == documented)
-        #expect(served.count == 9)
+        #expect(served.count == 10)
+        #expect(served.contains("GET /metrics"))
         #expect(served.contains("PATCH /api/users/{id}"))
         #expect(OpenAPIDocument.json["paths"]?["/api/users/"] != nil)
     }
@@ -45,6 +46,9 @@ import Testing
         #expect(operations["/api/auth/register"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?["required"]
             == ["username", "email", "password"])
         #expect(operations["/api/users/"]?["get"]?["security"] == [["bearerAuth": []]])
+        let metrics = operations["/metrics"]?["get"]?["responses"]
+        #expect(metrics?.object?.keys.sorted() == ["200", "403"])
+        #expect(metrics?["200"]?["content"]?["text/plain"] != nil)
     }
 
     @Test func theDocumentValidatesWithOpenAPISpecValidator() async throws {

@@ -1,49 +1,13 @@
 import AuthClient
 import AuthInterface
 import AuthJSON
+import AuthTestSupport
 import Foundation
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A datagram socket standing in for systemd's NOTIFY_SOCKET.
-final class NotifyListener {
-    let path: String
-    private let fd: Int32
-
-    init(path: String) throws {
-        self.path = path
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(path.utf8))
-            raw[path.utf8.count] = 0
-        }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        try #require(rc == 0)
-        var tv = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    /// Messages received until one contains `needle` (or the timeout passes).
-    func messages(until needle: String) -> [String] {
-        var out: [String] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !out.contains(where: { $0.contains(needle) }) {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            out.append(String(decoding: buffer[..<n], as: UTF8.self))
-        }
-        return out
-    }
-
-    deinit { close(fd) }
-}
 
 extension IntegrationTests {
 @Suite struct SystemdTests {

@@ -4,6 +4,7 @@ import Logging
 import Synchronization
 import Testing
 @testable import AuthDaemon
+@testable import AuthSystemd
 
 /// The journal entries authd writes, captured where `sd_journal_sendv` would take them.
 @Suite struct JournalLogHandlerTests {
@@ -17,7 +18,7 @@ import Testing
 
     func logger(_ capture: Capture, level: Logger.Level = .info) -> Logger {
         Logger(label: "authd") { label in
-            JournalLogHandler(label: label, level: LogLevelBox(level)) { fields in
+            JournalLogHandler(label: label, level: LogLevelBox(level), schema: DaemonLogging.journalSchema) { fields in
                 capture.entries.withLock { $0.append(fields) }
                 return true
             }
@@ -62,9 +63,10 @@ import Testing
     }
 
     @Test func metadataKeysBecomeValidJournalFieldNames() {
-        #expect(JournalLogHandler.fieldName("user_id") == "AUTHD_USER_ID")
-        #expect(JournalLogHandler.fieldName("peer-uid.x") == "AUTHD_PEER_UID_X")
-        #expect(JournalLogHandler.fieldName(String(repeating: "k", count: 100)).count == 64)
+        let schema = DaemonLogging.journalSchema
+        #expect(schema.fieldName("user_id") == "AUTHD_USER_ID")
+        #expect(schema.fieldName("peer-uid.x") == "AUTHD_PEER_UID_X")
+        #expect(schema.fieldName(String(repeating: "k", count: 100)).count == 64)
         #expect(JournalLogHandler.priority(.critical) == 2)
         #expect(JournalLogHandler.priority(.debug) == 7)
     }
@@ -72,8 +74,9 @@ import Testing
     @Test func theSharedLevelDecidesForEveryHandlerAtOnce() {
         let capture = Capture()
         let box = LogLevelBox(.info)
-        var first = Logger(label: "authd") { JournalLogHandler(label: $0, level: box) { f in capture.entries.withLock { $0.append(f) }; return true } }
-        let second = Logger(label: "authd") { JournalLogHandler(label: $0, level: box) { f in capture.entries.withLock { $0.append(f) }; return true } }
+        let schema = DaemonLogging.journalSchema
+        var first = Logger(label: "authd") { JournalLogHandler(label: $0, level: box, schema: schema) { f in capture.entries.withLock { $0.append(f) }; return true } }
+        let second = Logger(label: "authd") { JournalLogHandler(label: $0, level: box, schema: schema) { f in capture.entries.withLock { $0.append(f) }; return true } }
         second.debug("hidden")
         box.value = .debug
         second.debug("shown")

@@ -1,4 +1,5 @@
 import AuthJSON
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -25,7 +26,7 @@ extension LiveTests {
             #expect(!plain.gateway.log.contains("203.0.113.9"))
         }
 
-        @Test func aSocketPassedBySystemdIsServed() async throws {
+        @Test func aSocketPassedBySystemdIsServedAndReadyIsNotified() async throws {
             let activate = "/usr/bin/systemd-socket-activate"
             try #require(FileManager.default.fileExists(atPath: activate), "systemd-socket-activate (Debian's systemd package) is needed")
             let authd = try await TestAuthd()
@@ -33,8 +34,10 @@ extension LiveTests {
             let dir = makeTestDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let log = "\(dir)/gateway.log"
-            let process = try SpawnedProcess(activate, ["-l", "127.0.0.1:\(port)", "\(binDirectory)/authd-gateway",
-                                                        "--socket", authd.socketPath, "--listen", "127.0.0.1:1"], log: log)
+            let notify = try NotifyListener(path: "\(dir)/notify.sock")
+            let process = try SpawnedProcess(activate, ["-l", "127.0.0.1:\(port)", "-E", "NOTIFY_SOCKET", "\(binDirectory)/authd-gateway",
+                                                        "--socket", authd.socketPath, "--listen", "127.0.0.1:1"],
+                                             log: log, environment: ["NOTIFY_SOCKET": notify.path])
             // systemd-socket-activate says when it listens, and starts the gateway on the first connection.
             for _ in 0..<250 where !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("Listening on") {
                 try await Task.sleep(for: .milliseconds(20))
@@ -45,6 +48,7 @@ extension LiveTests {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             #expect(text.contains("activated=systemd"))
             #expect(text.contains("address=127.0.0.1:\(port)"))
+            #expect(notify.messages(until: "READY=1").contains { $0.contains("READY=1\nSTATUS=Serving HTTP on 127.0.0.1:\(port)") })
             #expect(process.stop() == 0, "SIGTERM is a clean exit")
         }
     }

@@ -56,8 +56,8 @@ extension LiveTests {
             _ = try s.http.request("POST", "/api/auth/logout", headers: s.bearer(token))
             try await Task.sleep(for: .milliseconds(100))
             let log = s.gateway.log
-            #expect(log.contains("method=POST path=/api/auth/login status=200"))
-            #expect(log.contains("path=/api/users/\(id) status=200"))
+            #expect(log.contains("method=POST path=/api/auth/login route=/api/auth/login status=200"))
+            #expect(log.contains("path=/api/users/\(id) route=/api/users/{id} status=200"))
             #expect(!log.contains("Sup3r-Secret!"))
             #expect(!log.contains(token))
             #expect(!log.contains(String(token.split(separator: ".")[2])))

@@ -51,12 +51,12 @@ struct RouterClient: Sendable {
 }
 
 /// Runs `test` against the router of a gateway configured for `socket`.
-func withRouter(socket: String, configure: (inout GatewayConfiguration) -> Void = { _ in },
+func withRouter(socket: String, configure: (inout GatewayConfiguration) -> Void = { _ in }, logger: Logger = quietLogger,
                 _ test: @escaping @Sendable (RouterClient) async throws -> Void) async throws
 {
     var configuration = GatewayConfiguration(socketPath: socket)
     configure(&configuration)
-    let gateway = Gateway(configuration: configuration, logger: quietLogger)
+    let gateway = Gateway(configuration: configuration, logger: logger)
     defer { gateway.authd.close() }
     let app = Application(router: gateway.makeRouter(), logger: quietLogger)
     try await app.test(.router) { client in try await test(RouterClient(client: client)) }

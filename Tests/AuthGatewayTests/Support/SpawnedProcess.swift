@@ -70,6 +70,14 @@ final class SpawnedProcess: @unchecked Sendable {
         return false
     }
 
+    /// Waits for a child that ends by itself (up to 30 s, then it is stopped); its exit status.
+    func exitStatus() async -> Int32 {
+        for _ in 0..<1500 where isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return stop()
+    }
+
     /// SIGTERM, then SIGKILL after 5 s; the exit status, or 128 + the signal that ended it.
     @discardableResult
     func stop() -> Int32 {

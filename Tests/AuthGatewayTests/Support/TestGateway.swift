@@ -11,10 +11,13 @@ final class TestGateway: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
     var client: HTTPTestClient { HTTPTestClient(port: port) }
 
-    init(socket: String, arguments: [String] = [], directory: String = makeTestDirectory()) async throws {
+    init(socket: String, arguments: [String] = [], environment: [String: String] = [:],
+         directory: String = makeTestDirectory()) async throws
+    {
         self.directory = directory
         let log = "\(directory)/gateway.log"
-        process = try SpawnedProcess("\(binDirectory)/authd-gateway", ["--socket", socket, "--listen", "127.0.0.1:0"] + arguments, log: log)
+        process = try SpawnedProcess("\(binDirectory)/authd-gateway", ["--socket", socket, "--listen", "127.0.0.1:0"] + arguments,
+                                     log: log, environment: environment)
         port = try await Self.waitForPort(log: log, process: process)
     }
 

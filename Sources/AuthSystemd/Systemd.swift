@@ -1,19 +1,30 @@
 import CSystemd
 
-/// libsystemd's daemon helpers, the only file that sees them. Without systemd
-/// (no NOTIFY_SOCKET, no passed sockets) every call is a harmless no-op.
+/// libsystemd's daemon and journal helpers for authd and the gateway, the only file that
+/// sees them. Without systemd (no NOTIFY_SOCKET, no passed sockets) every call is a
+/// harmless no-op.
 public enum Systemd {
     /// The first descriptor systemd passes (SD_LISTEN_FDS_START).
     public static let firstPassedDescriptor: Int32 = 3
 
+    /// How many descriptors socket activation passed, from `firstPassedDescriptor` on;
+    /// 0 without socket activation. Consumes LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES and
+    /// marks the descriptors close-on-exec, so that child processes inherit neither.
+    public static func passedDescriptorCount() -> Int {
+        max(0, Int(sd_listen_fds(1)))
+    }
+
     /// The listening Unix stream socket passed by socket activation, if there is one.
-    /// Consumes LISTEN_FDS so that child processes do not inherit it.
     public static func passedUnixSocket() -> Int32? {
-        let count = sd_listen_fds(1)
-        guard count >= 1 else { return nil }
+        guard passedDescriptorCount() >= 1 else { return nil }
         let fd = firstPassedDescriptor
         guard sd_is_socket_unix(fd, SOCK_STREAM_VALUE, 1, nil, 0) > 0 else { return nil }
         return fd
+    }
+
+    /// Whether `fd` is a listening stream socket of any family (what `ListenStream=` passes).
+    public static func isListeningStreamSocket(_ fd: Int32) -> Bool {
+        sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM_VALUE, 1) > 0
     }
 
     /// Sends a state change ("READY=1", "STATUS=…", "STOPPING=1", "WATCHDOG=1").
@@ -28,8 +39,18 @@ public enum Systemd {
         return usec
     }
 
+    /// Sends `WATCHDOG=1` at half the interval the service manager asked for, until the
+    /// task is cancelled; returns at once when no watchdog is set.
+    public static func keepWatchdogFed() async {
+        guard let usec = watchdogInterval() else { return }
+        while !Task.isCancelled {
+            notify("WATCHDOG=1")
+            try? await Task.sleep(for: .microseconds(usec / 2))
+        }
+    }
+
     /// `RELOADING=1` with the CLOCK_MONOTONIC time systemd 253's Type=notify-reload asks for.
-    static func reloadingMessage() -> String {
+    public static func reloadingMessage() -> String {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return "RELOADING=1\nMONOTONIC_USEC=\(UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000)"
