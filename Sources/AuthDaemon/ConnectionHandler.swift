@@ -73,7 +73,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
         pending -= 1
         inFlight.end()
-        if inputClosed && pending == 0 { channel.close(promise: nil) }
+        if inputClosed && pending == 0 { Self.flushAndClose(channel) }
         updateReading(channel)
     }
 
@@ -108,14 +108,20 @@ final class ConnectionHandler: ChannelInboundHandler {
         switch event {
         case let idle as IdleStateHandler.IdleStateEvent where idle == .read:
             // Idle means nothing to read and nothing being worked on.
-            if pending == 0 { context.close(promise: nil) }
+            if pending == 0 { Self.flushAndClose(context.channel) }
         case ChannelEvent.inputClosed:
             // The client has sent all it will; answer what is pending, then close.
             inputClosed = true
-            if pending == 0 { context.close(promise: nil) }
+            if pending == 0 { Self.flushAndClose(context.channel) }
         default:
             context.fireUserInboundEventTriggered(event)
         }
+    }
+
+    /// Closes once the answers written but not yet flushed (see `scheduleFlush`) are out.
+    private static func flushAndClose(_ channel: Channel) {
+        channel.flush()
+        channel.close(promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

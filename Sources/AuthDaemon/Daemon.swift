@@ -77,14 +77,7 @@ public struct Daemon: Service {
         Systemd.notify("READY=1\nSTATUS=Serving on \(server.description)")
 
         await withDiscardingTaskGroup { tasks in
-            if let usec = Systemd.watchdogInterval() {
-                tasks.addTask {
-                    while !Task.isCancelled {
-                        Systemd.notify("WATCHDOG=1")
-                        try? await Task.sleep(for: .microseconds(usec / 2))
-                    }
-                }
-            }
+            tasks.addTask { await Systemd.keepWatchdogFed() }
             if let reload {
                 tasks.addTask {
                     var current = config
