@@ -45,13 +45,12 @@ final class ConnectionHandler: ChannelInboundHandler {
                 channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
             }
         case .line(let buffer):
-            let bytes = Array(buffer.readableBytesView)
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-            dispatch(bytes, context: context)
+            if buffer.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+            dispatch(buffer, context: context)
         }
     }
 
-    private func dispatch(_ bytes: [UInt8], context: ChannelHandlerContext) {
+    private func dispatch(_ line: ByteBuffer, context: ChannelHandlerContext) {
         pending += 1
         inFlight.begin()
         updateReading(context.channel)
@@ -60,7 +59,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         let dispatcher = self.dispatcher
         let caller = self.caller
         Task(executorPreference: executor) {
-            let answer = await dispatcher.handle(bytes, caller: caller)
+            let answer = await dispatcher.handle(line.readableBytesView, caller: caller)
             // The task ran on this connection's loop: the handler is safe to use here.
             handler.value.finished(answer, channel)
         }

@@ -71,7 +71,8 @@ public struct RPCDispatcher: Sendable {
     func call(_ request: RPCRequest, caller: Caller) async -> Result<JSON, RPCError> {
         let start = ContinuousClock.now
         let result: Result<JSON, RPCError>
-        if let method = RPCMethod(rawValue: request.method) {
+        let method = RPCMethod(rawValue: request.method)
+        if let method {
             do {
                 result = .success(try await perform(method, Params(request.params), caller: caller))
             } catch let error as AuthError {
@@ -92,7 +93,7 @@ public struct RPCDispatcher: Sendable {
         case .success: code = 0
         case .failure(let e): code = e.code
         }
-        let name = RPCMethod(rawValue: request.method)?.rawValue ?? "unknown"
+        let name = method?.rawValue ?? "unknown"
         let duration = ContinuousClock.now - start
         metrics.record(method: name, outcome: code, duration: duration)
         let elapsed = duration.components
