@@ -70,7 +70,7 @@ let package = Package(
 
         // The HTTP gateway: the Flask app's REST routes over authd's socket; holds no user data.
         .target(name: "AuthGateway", dependencies: [
-            "AuthCore", "AuthInterface", "AuthJSON", "AuthSystemd",
+            "AuthCore", "AuthInterface", "AuthJSON", "AuthThreads", "AuthSystemd",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -40,31 +40,22 @@ public final class RequestMetrics: Sendable {
         var method: String
         var outcome: Int
     }
-    private let counters = Mutex<[Key: Prometheus.Counter]>([:])
-    private let histograms = Mutex<[String: DurationHistogram]>([:])
+    private let counters = Memo<Key, Prometheus.Counter>()
+    private let histograms = Memo<String, DurationHistogram>()
 
     /// One answered call: `outcome` is 0 for success, else the error code.
     func record(method: String, outcome: Int, duration: Duration? = nil) {
-        let key = Key(method: method, outcome: outcome)
-        let counter = counters.withLock { cached in
-            if let counter = cached[key] { return counter }
-            let counter = registry.makeCounter(
+        counters(Key(method: method, outcome: outcome)) {
+            registry.makeCounter(
                 name: "authd_requests_total", labels: [("method", method), ("outcome", String(outcome))],
                 help: "JSON-RPC requests by method and outcome (0 = success, else the error code).")
-            cached[key] = counter
-            return counter
-        }
-        counter.increment()
+        }.increment()
         if let duration {
-            let histogram = histograms.withLock { cached in
-                if let histogram = cached[method] { return histogram }
-                let histogram = registry.makeDurationHistogram(
+            histograms(method) {
+                registry.makeDurationHistogram(
                     name: "authd_request_duration_seconds", labels: [("method", method)], buckets: Self.latencyBuckets,
                     help: "Time from a parsed request to its answer, by method.")
-                cached[method] = histogram
-                return histogram
-            }
-            histogram.record(duration)
+            }.record(duration)
         }
         if method == "auth.login", outcome == -32001 { loginFailures.increment() }
         if outcome == -32029 { throttled.increment() }

@@ -1,4 +1,5 @@
 import AuthInterface
+import AuthThreads
 import Prometheus
 import Synchronization
 
@@ -43,12 +44,26 @@ public final class GatewayMetrics: Sendable {
     /// the path a client sent, so that the number of series stays bounded.
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
         let labels = [("route", route), ("method", method)]
-        registry.makeCounter(descriptor: Self.requests, labels: labels + [("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.duration, labels: labels, buckets: Self.latencyBuckets).record(duration)
+        requestCounters(RequestKey(route: route, method: method, status: status)) {
+            registry.makeCounter(descriptor: Self.requests, labels: labels + [("status", String(status))])
+        }.increment()
+        durationHistograms(RequestKey(route: route, method: method, status: 0)) {
+            registry.makeDurationHistogram(descriptor: Self.duration, labels: labels, buckets: Self.latencyBuckets)
+        }.record(duration)
     }
 
+    /// Handles made once per label set (the registry's look-up by labels is not cheap).
+    private struct RequestKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+    private let requestCounters = Memo<RequestKey, Prometheus.Counter>()
+    private let durationHistograms = Memo<RequestKey, DurationHistogram>()
+    private let callCounters = Memo<RPCMethod, Prometheus.Counter>()
+
     func callStarted(_ method: RPCMethod) {
-        registry.makeCounter(descriptor: Self.calls, labels: [("method", method.rawValue)]).increment()
+        callCounters(method) { registry.makeCounter(descriptor: Self.calls, labels: [("method", method.rawValue)]) }.increment()
         inFlightGauge.set(Int64(callsInFlight.add(1, ordering: .relaxed).newValue))
     }
 
