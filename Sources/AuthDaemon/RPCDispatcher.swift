@@ -29,7 +29,10 @@ public struct RPCDispatcher: Sendable {
     public func handle(_ line: some Collection<UInt8>, caller: Caller) async -> JSON? {
         let json: JSON
         do {
-            json = try JSONParser.parse(line)
+            let parsed = line.withContiguousStorageIfAvailable { bytes in
+                Result { () throws(JSONParseError) in try JSONParser.parse(buffer: bytes) }
+            }
+            json = try (parsed ?? Result { () throws(JSONParseError) in try JSONParser.parse(Array(line)) }).get()
         } catch {
             metrics.record(method: "-", outcome: RPCErrorCode.parseError.rawValue)
             return RPCResponse.failure(id: .null, error: RPCError(.parseError, "Parse error: \(error.message)"))

@@ -14,11 +14,17 @@ public struct JSONParser {
 
     public static func parse(_ data: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSON {
         let result: Result<JSON, JSONParseError>? = data.withContiguousStorageIfAvailable { buf in
-            var p = JSONParser(bytes: buf, maxDepth: maxDepth)
-            return Result { () throws(JSONParseError) in try p.document() }
+            Result { () throws(JSONParseError) in try parse(buffer: buf, maxDepth: maxDepth) }
         }
         if let result { return try result.get() }
         return try parse(Array(data), maxDepth: maxDepth)
+    }
+
+    /// The same for bytes in memory, without generics: the request path calls this
+    /// from another module, where a generic entry point is not specialized.
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSON {
+        var p = JSONParser(bytes: buffer, maxDepth: maxDepth)
+        return try p.document()
     }
 
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSON {
