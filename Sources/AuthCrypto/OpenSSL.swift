@@ -18,12 +18,16 @@ enum OpenSSL {
             precondition(mac != nil, "OpenSSL has no HMAC")
             defer { EVP_MAC_free(mac) }
             let context = EVP_MAC_CTX_new(mac)!
-            let ok = OSSL_DIGEST_NAME_SHA2_256.withCString { digest in
-                var params = [
-                    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
-                    OSSL_PARAM_construct_end(),
-                ]
-                return key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &params) }
+            // OSSL_PARAM keeps both C strings by pointer: they must outlive EVP_MAC_init
+            // (a String passed straight to a `const char *` lives only for that call).
+            let ok = OSSL_MAC_PARAM_DIGEST.withCString { name in
+                OSSL_DIGEST_NAME_SHA2_256.withCString { digest in
+                    var params = [
+                        OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: digest), 0),
+                        OSSL_PARAM_construct_end(),
+                    ]
+                    return key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &params) }
+                }
             }
             precondition(ok == 1, "OpenSSL refused the HMAC key")
             template = UnsafeMutableRawPointer(context)
