@@ -31,8 +31,12 @@ let package = Package(
         .target(name: "AuthCore"),
         // A strict JSON value, parser and writer shared by the wire and the tokens.
         .target(name: "AuthJSON"),
-        // Bounded pools of threads for blocking C calls; they report their use through swift-metrics.
-        .target(name: "AuthThreads", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]),
+        // Where work runs: bounded pools of threads for blocking C calls (they report their use
+        // through swift-metrics), and tasks kept on their connection's event loop.
+        .target(name: "AuthThreads", dependencies: [
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // libxcrypt password hashing and OpenSSL HS256 tokens behind the domain's protocols.
         .target(name: "AuthCrypto", dependencies: ["AuthCore", "AuthJSON", "AuthThreads", "CCrypt", "COpenSSL"]),
         // The embedded SQLite store.

@@ -1,6 +1,7 @@
 import AuthCore
 import AuthInterface
 import AuthJSON
+import AuthThreads
 import NIOCore
 
 /// One client connection: each line is dispatched in its own task, so a slow

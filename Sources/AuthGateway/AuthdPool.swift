@@ -10,8 +10,9 @@ import Synchronization
 /// hanging, and the pool reconnects by itself when authd is back.
 public final class AuthdPool: Sendable {
     public let socketPath: String
-    private let group: any EventLoopGroup
     private let slots: [PoolSlot]
+    /// The slots on each event loop, by the loop's identity.
+    private let slotsByLoop: [ObjectIdentifier: [PoolSlot]]
     private let cursor = Atomic<Int>(0)
     private let callTimeout: TimeAmount
     private let metrics: GatewayMetrics
@@ -21,8 +22,13 @@ public final class AuthdPool: Sendable {
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "authd-gateway"))
     {
         self.socketPath = socketPath
-        self.group = group
-        self.slots = (0..<max(1, connections)).map { _ in PoolSlot() }
+        // Spread over the group's loops, so that a request can call authd over a
+        // connection on its own loop (the gateway's connections run on the same group);
+        // a loop without one uses them all.
+        let loops = Array(group.makeIterator())
+        let slots = (0..<max(1, connections)).map { PoolSlot(eventLoop: loops[$0 % loops.count]) }
+        self.slots = slots
+        self.slotsByLoop = Dictionary(grouping: slots) { ObjectIdentifier($0.eventLoop) }
         self.callTimeout = callTimeout
         self.metrics = metrics
         self.logger = logger
@@ -55,8 +61,10 @@ public final class AuthdPool: Sendable {
     }
 
     private func send(_ method: RPCMethod, _ params: [String: JSON], mayRetry: Bool) async throws -> JSON {
-        let slot = slots[cursor.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count]
-        let channel = try await slot.channel(connect: connect)
+        let turn = cursor.wrappingAdd(1, ordering: .relaxed).oldValue
+        let here = MultiThreadedEventLoopGroup.currentEventLoop.flatMap { slotsByLoop[ObjectIdentifier($0)] } ?? slots
+        let slot = here[turn % here.count]
+        let channel = try await slot.channel(connect: connect(on:))
         let response = channel.eventLoop.makePromise(of: JSON.self)
         // Not flushed here: the handler flushes once per event loop turn.
         channel.write(PendingCall(method: method, params: params, response: response)).whenFailure { _ in
@@ -79,9 +87,9 @@ public final class AuthdPool: Sendable {
         }
     }
 
-    private func connect() -> EventLoopFuture<any Channel> {
+    private func connect(on eventLoop: any EventLoop) -> EventLoopFuture<any Channel> {
         let timeout = callTimeout
-        return ClientBootstrap(group: group)
+        return ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(2))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -14,17 +14,10 @@ extension Gateway {
         let router = makeRouter()
         let http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
         defer { authd.close() }
-        let server: any Service
-        if let descriptor = try Self.passedSocket() {
-            server = ActivatedServer(descriptor: descriptor, responder: router.buildResponder(), configuration: http, logger: logger)
-        } else {
-            let logger = self.logger
-            server = Application(
-                router: router, server: .http1(configuration: http),
-                configuration: ApplicationConfiguration(address: .hostname(configuration.listenHost, port: configuration.listenPort)),
-                onServerRunning: { channel in Self.announceListening(on: channel.localAddress, activated: false, logger: logger) },
-                logger: logger)
-        }
+        let place: GatewayServer<RouterResponder<GatewayRequestContext>>.Place =
+            if let descriptor = try Self.passedSocket() { .descriptor(descriptor) }
+            else { .address(host: configuration.listenHost, port: configuration.listenPort) }
+        let server = GatewayServer(place: place, responder: router.buildResponder(), configuration: http, logger: logger)
         // Shut down last first: the notifier says STOPPING=1, then the server drains.
         try await ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: server), .init(service: SystemdNotifier(), successTerminationBehavior: .ignore)],

@@ -1,3 +1,4 @@
+import AuthThreads
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -6,11 +7,23 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// Serves the router on a listening socket systemd passed. Hummingbird's `Application`
-/// only binds addresses itself, so this runs its HTTP/1 channel over NIO's adoption of an
-/// existing socket, doing per request what `Application` does.
-struct ActivatedServer<Responder: HTTPResponder>: Service where Responder.Context == GatewayRequestContext {
-    let descriptor: CInt
+/// Serves the router over HTTP/1 on a listening socket systemd passed or on an address,
+/// doing per request what Hummingbird's `Application` does. Each connection's task runs
+/// on the connection's event loop, where the pool's connection to authd for that loop
+/// also lives, so that a request and its call to authd never change threads.
+struct GatewayServer<Responder: HTTPResponder>: Service where Responder.Context == GatewayRequestContext {
+    enum Place {
+        /// A socket systemd passed (`ListenStream=`).
+        case descriptor(CInt)
+        case address(host: String, port: Int)
+
+        var isActivated: Bool {
+            if case .descriptor = self { return true }
+            return false
+        }
+    }
+
+    let place: Place
     let responder: Responder
     let configuration: HTTP1Channel.Configuration
     let logger: Logger
@@ -28,18 +41,28 @@ struct ActivatedServer<Responder: HTTPResponder>: Service where Responder.Contex
             try await writer.write(response: response.head, body: response.body)
         }, configuration: configuration)
         let connections = OpenConnections()
-        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            .bind(NIOBSDSocket.Handle(descriptor), cleanupExistingSocketFile: false) { channel in
-                connections.add(channel)
-                return http.setup(channel: channel, logger: logger)
-            }
-        Gateway.announceListening(on: listener.channel.localAddress, activated: true, logger: logger)
+        let initializer = { @Sendable (channel: any Channel) in
+            connections.add(channel)
+            return http.setup(channel: channel, logger: logger)
+        }
+        let listener = switch place {
+        case .descriptor(let descriptor):
+            try await bootstrap.bind(NIOBSDSocket.Handle(descriptor), cleanupExistingSocketFile: false, childChannelInitializer: initializer)
+        case .address(let host, let port):
+            try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
+        }
+        Gateway.announceListening(on: listener.channel.localAddress, activated: place.isActivated, logger: logger)
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 try await listener.executeThenClose { inbound in
                     for try await connection in inbound {
-                        group.addTask { await http.handle(value: connection, logger: logger) }
+                        group.addTask(executorPreference: EventLoopTaskExecutor(connection.channel.eventLoop)) {
+                            await http.handle(value: connection, logger: logger)
+                        }
                     }
                 }
             }

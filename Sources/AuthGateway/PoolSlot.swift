@@ -5,6 +5,9 @@ import Synchronization
 /// picks this slot while it is being opened, and forgotten when it closes so that the next
 /// call opens a new one (that is how the gateway recovers when authd restarts).
 final class PoolSlot: Sendable {
+    /// The event loop the connection lives on: the callers on that loop use this slot.
+    let eventLoop: any EventLoop
+
     private enum State {
         case idle
         case connecting(EventLoopFuture<any Channel>)
@@ -19,14 +22,18 @@ final class PoolSlot: Sendable {
 
     private let state = Mutex<State>(.idle)
 
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
     /// The open connection, or the one being opened; `connect` starts a new one when there is neither.
-    func channel(connect: () -> EventLoopFuture<any Channel>) async throws -> any Channel {
+    func channel(connect: (any EventLoop) -> EventLoopFuture<any Channel>) async throws -> any Channel {
         let next: Next = state.withLock { state in
             switch state {
             case .ready(let channel) where channel.isActive: return .use(channel)
             case .connecting(let future): return .wait(future)
             case .idle, .ready:
-                let future = connect()
+                let future = connect(eventLoop)
                 state = .connecting(future)
                 return .start(future)
             }
