@@ -51,6 +51,28 @@ public final class TokenStateCache: Sendable {
         state.withLock { $0.users[id] }
     }
 
+    /// The user from memory when `useMemory` and it is known, else from `read`, which is
+    /// then remembered (unless something changed while it ran).
+    public func user(_ id: Int64, useMemory: Bool = true,
+                     read: () async throws -> StoredUser?) async throws -> StoredUser? {
+        if useMemory, let known = user(id) { return known }
+        let generation = self.generation
+        let found = try await read()
+        record(userID: id, user: found, readAt: generation)
+        return found
+    }
+
+    /// The token's state from memory when `useMemory` and both halves are known, else
+    /// from `read`, which is then remembered (unless something changed while it ran).
+    public func tokenState(jti: String, userID: Int64, useMemory: Bool = true,
+                           read: () async throws -> (user: StoredUser?, revoked: Bool)) async throws -> (user: StoredUser?, revoked: Bool) {
+        if useMemory, let known = lookup(jti: jti, userID: userID) { return known }
+        let generation = self.generation
+        let state = try await read()
+        record(jti: jti, userID: userID, user: state.user, revoked: state.revoked, readAt: generation)
+        return state
+    }
+
     /// The remembered state, when both halves of it are known.
     public func lookup(jti: String, userID: Int64) -> (user: StoredUser?, revoked: Bool)? {
         state.withLock { s in

@@ -127,13 +127,11 @@ public final class PostgresStore: UserStore {
     }
 
     public func user(id: Int64) async throws -> StoredUser? {
-        if listener.isConnected, let known = cache.user(id) { return known }
-        let generation = cache.generation
-        let found = try await run { db in
-            try db.query("SELECT \(Self.userColumns) FROM users WHERE id = $1::bigint", [String(id)]).first.map(Self.storedUser)
+        try await cache.user(id, useMemory: listener.isConnected) {
+            try await run { db in
+                try db.query("SELECT \(Self.userColumns) FROM users WHERE id = $1::bigint", [String(id)]).first.map(Self.storedUser)
+            }
         }
-        cache.record(userID: id, user: found, readAt: generation)
-        return found
     }
 
     public func user(username: String) async throws -> StoredUser? {
@@ -215,17 +213,15 @@ public final class PostgresStore: UserStore {
     /// another instance shows here once its notification arrives, normally within a
     /// millisecond). Without the listener, from the database, the cache kept only for outages.
     public func tokenState(jti: String, userID: Int64) async throws -> (user: StoredUser?, revoked: Bool) {
-        if listener.isConnected, let known = cache.lookup(jti: jti, userID: userID) { return known }
-        let generation = cache.generation
         do {
-            let state = try await run { db in
-                let row = try db.query(
-                    "SELECT \(Self.userColumns), EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked FROM users WHERE id = $1::bigint",
-                    [String(userID), jti]).first
-                return (row.map(Self.storedUser), row?.text("revoked") == "t")
+            return try await cache.tokenState(jti: jti, userID: userID, useMemory: listener.isConnected) {
+                try await run { db in
+                    let row = try db.query(
+                        "SELECT \(Self.userColumns), EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked FROM users WHERE id = $1::bigint",
+                        [String(userID), jti]).first
+                    return (row.map(Self.storedUser), row?.text("revoked") == "t")
+                }
             }
-            cache.record(jti: jti, userID: userID, user: state.0, revoked: state.1, readAt: generation)
-            return state
         } catch let error as AuthError where error.kind == .unavailable {
             // While the database is away nobody can change a token's state through it;
             // what we last read (and were told since) is still the truth.

@@ -104,13 +104,11 @@ public final class SQLiteStore: UserStore {
     }
 
     public func user(id: Int64) async throws -> StoredUser? {
-        if let known = cache.user(id) { return known }
-        let generation = cache.generation
-        let found = try await run { db in
-            try db.query("SELECT \(Self.userColumns) FROM users WHERE id = ?1", [.integer(id)]).first.map(Self.storedUser)
+        try await cache.user(id) {
+            try await run { db in
+                try db.query("SELECT \(Self.userColumns) FROM users WHERE id = ?1", [.integer(id)]).first.map(Self.storedUser)
+            }
         }
-        cache.record(userID: id, user: found, readAt: generation)
-        return found
     }
 
     public func user(username: String) async throws -> StoredUser? {
@@ -182,17 +180,15 @@ public final class SQLiteStore: UserStore {
     /// From the cache when it knows; this process is the database's only writer, and
     /// every write above drops what it changed once it has committed.
     public func tokenState(jti: String, userID: Int64) async throws -> (user: StoredUser?, revoked: Bool) {
-        if let known = cache.lookup(jti: jti, userID: userID) { return known }
-        let generation = cache.generation
-        let state: (user: StoredUser?, revoked: Bool) = try await run { db in
-            guard let row = try db.query(
-                "SELECT \(Self.userColumns), EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?2) AS revoked FROM users WHERE id = ?1",
-                [.integer(userID), .text(jti)]).first
-            else { return (nil, false) }
-            return (Self.storedUser(row), row.int("revoked") == 1)
+        try await cache.tokenState(jti: jti, userID: userID) {
+            try await run { db in
+                guard let row = try db.query(
+                    "SELECT \(Self.userColumns), EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?2) AS revoked FROM users WHERE id = ?1",
+                    [.integer(userID), .text(jti)]).first
+                else { return (nil, false) }
+                return (Self.storedUser(row), row.int("revoked") == 1)
+            }
         }
-        cache.record(jti: jti, userID: userID, user: state.user, revoked: state.revoked, readAt: generation)
-        return state
     }
 
     public func purgeRevocations(before: Int64) async throws {
