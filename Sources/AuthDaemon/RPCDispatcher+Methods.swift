@@ -2,6 +2,7 @@ import Foundation
 import AuthCore
 import AuthInterface
 import AuthJSON
+import AuthThreads
 
 /// The version `system.health` and `rpc.discover` report.
 public let authdVersion = "0.1.0"
@@ -56,7 +57,11 @@ extension RPCDispatcher {
             let storage = try await service.health()
             return ["status": "ok", "version": .string(authdVersion), "storage": .string(storage), "uptime_s": .int(uptimeSeconds)]
         case .metrics:
-            guard settings.current.policy.mayReadMetrics(caller) else {
+            // Membership comes from the group database (NSS, possibly remote): looked up on a
+            // thread of its own, not on the connection's event loop.
+            let policy = settings.current.policy
+            let allowed = try await caller.isPrivileged ? true : onOwnThread("groups") { policy.mayReadMetrics(caller) }
+            guard allowed else {
                 throw AuthError(.forbidden, "Metrics are for privileged peers and the metrics group")
             }
             return ["content_type": "text/plain; version=0.0.4", "text": .string(metrics.exposition())]
