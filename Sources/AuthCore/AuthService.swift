@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything authd does, independent of how a request arrived.
 /// Each public method follows the contract's check order: authentication,

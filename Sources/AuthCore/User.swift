@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A user as every client sees it: never a password or a hash.
 public struct User: Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where users and revoked tokens live. Implementations run their blocking work
 /// off the caller's thread and report outages as `AuthError.unavailable`.

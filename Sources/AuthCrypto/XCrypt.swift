@@ -1,5 +1,13 @@
 import CCrypt
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// libxcrypt, the only file that sees it. Thread-safe: every call brings its own
 /// `crypt_data` (32 KiB, so on the heap, never on a Swift stack).

@@ -1,7 +1,11 @@
 import AuthCore
 import AuthCrypto
 import AuthSystemd
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import NIOCore
 import NIOPosix

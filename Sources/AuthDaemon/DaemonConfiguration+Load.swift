@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension DaemonConfiguration {
     /// Resolves the configuration from the process's environment over the environment

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reads a `.env` file as the Flask app did (python-dotenv): `KEY=value` lines,
 /// `#` comments, an optional `export ` and optional quotes. The real environment wins.
@@ -13,19 +17,26 @@ public enum DotEnv {
     static func parse(_ text: String) -> [String: String] {
         var out: [String: String] = [:]
         for raw in text.split(whereSeparator: \.isNewline) {
-            var line = raw.trimmingCharacters(in: .whitespaces)
+            var line = raw.trimmed
             if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            if line.hasPrefix("export ") { line = line.dropFirst(7).trimmed }
             guard let eq = line.firstIndex(of: "=") else { continue }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmed
+            var value = line[line.index(after: eq)...].trimmed
             if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
                 value = String(value.dropFirst().dropLast())
-            } else if let hash = value.range(of: " #") {
-                value = value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
+            } else if let hash = value.indices.first(where: { value[$0...].hasPrefix(" #") }) {
+                value = value[..<hash].trimmed
             }
             if !key.isEmpty { out[key] = value }
         }
         return out
+    }
+}
+
+extension StringProtocol {
+    /// Without the spaces and tabs (any Unicode white space) at either end.
+    fileprivate var trimmed: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

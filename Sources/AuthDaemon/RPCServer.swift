@@ -1,7 +1,11 @@
 import AuthInterface
 import AuthJSON
 import AuthSystemd
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -72,7 +76,7 @@ struct RPCServer {
 
     /// Creates the socket's directory, and refuses a path where a live daemon answers.
     private static func prepare(_ path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }

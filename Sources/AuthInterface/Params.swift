@@ -1,6 +1,10 @@
 import AuthCore
 import AuthJSON
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Named params, read into the domain's `Field`s; a wrong type becomes a field message
 /// that the domain reports at its validation step.

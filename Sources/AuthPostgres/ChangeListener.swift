@@ -1,5 +1,10 @@
 import AuthCore
+import AuthThreads
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 #if canImport(Glibc)
@@ -27,9 +32,7 @@ final class ChangeListener: Sendable {
     var isConnected: Bool { connected.load(ordering: .relaxed) }
 
     func start() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "pg-listen"
-        thread.start()
+        PosixThread.start(name: "pg-listen") { [self] in loop() }
     }
 
     private func loop() {
@@ -53,7 +56,7 @@ final class ChangeListener: Sendable {
                 // Reconnect below.
             }
             connected.store(false, ordering: .relaxed)
-            Thread.sleep(forTimeInterval: backoff)
+            PosixThread.sleep(seconds: backoff)
             backoff = min(backoff * 2, 2)
         }
     }

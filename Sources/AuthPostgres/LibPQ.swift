@@ -16,6 +16,16 @@ struct PGError: Error, CustomStringConvertible {
     var description: String { sqlState.map { "PostgreSQL error \($0): \(message)" } ?? "PostgreSQL: \(message)" }
 }
 
+/// libpq, loaded on first use (see CLibPQ/shim.h): a daemon on SQLite never loads it
+/// or the twenty libraries it brings.
+private enum LibPQ {
+    nonisolated(unsafe) static let loadError: String? = authd_libpq_load().map { String(cString: $0) }
+
+    static func load() throws {
+        if let loadError { throw PGError(message: "cannot load libpq (the libpq5 package): \(loadError)", connectionLost: true) }
+    }
+}
+
 /// One libpq connection, used by one thread at a time. The only file that sees libpq.
 final class PGConnection {
     private let conn: OpaquePointer
@@ -23,6 +33,7 @@ final class PGConnection {
     /// Connects with the caller's connection string (a URL or key=value words, passed
     /// through untouched); `defaults` apply only where the string does not say otherwise.
     init(_ conninfo: String, defaults: [(String, String)]) throws {
+        try LibPQ.load()
         let keys = defaults.map(\.0) + ["dbname"]
         let values = defaults.map(\.1) + [conninfo]
         let cKeys = keys.map { strdup($0) } + [nil]
@@ -33,25 +44,25 @@ final class PGConnection {
         }
         let c = cKeys.map { UnsafePointer($0) }.withUnsafeBufferPointer { k in
             cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { v in
-                PQconnectdbParams(k.baseAddress, v.baseAddress, 1)
+                authd_PQconnectdbParams(k.baseAddress, v.baseAddress, 1)
             }
         }
         guard let c else { throw PGError(message: "out of memory", connectionLost: true) }
-        guard PQstatus(c) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(c)).trimmingTrailingNewlines
-            PQfinish(c)
+        guard authd_PQstatus(c) == CONNECTION_OK else {
+            let message = String(cString: authd_PQerrorMessage(c)).trimmingTrailingNewlines
+            authd_PQfinish(c)
             throw PGError(message: message, connectionLost: true)
         }
         conn = c
     }
 
-    deinit { PQfinish(conn) }
+    deinit { authd_PQfinish(conn) }
 
-    var isHealthy: Bool { PQstatus(conn) == CONNECTION_OK }
+    var isHealthy: Bool { authd_PQstatus(conn) == CONNECTION_OK }
 
     /// Where this connection went: host, port and database (never a password).
     var endpoint: String {
-        "\(String(cString: PQhost(conn))):\(String(cString: PQport(conn)))/\(String(cString: PQdb(conn)))"
+        "\(String(cString: authd_PQhost(conn))):\(String(cString: authd_PQport(conn)))/\(String(cString: authd_PQdb(conn)))"
     }
 
     /// Runs one statement with text parameters ($1, $2, …) and returns its rows by column name.
@@ -60,18 +71,18 @@ final class PGConnection {
         let cParams = parameters.map { $0.map { strdup($0) } ?? nil }
         defer { cParams.forEach { free($0) } }
         let result = cParams.map { UnsafePointer($0) }.withUnsafeBufferPointer { p in
-            PQexecParams(conn, sql, Int32(parameters.count), nil, p.baseAddress, nil, nil, 0)
+            authd_PQexecParams(conn, sql, Int32(parameters.count), nil, p.baseAddress, nil, nil, 0)
         }
-        defer { PQclear(result) }
-        let status = PQresultStatus(result)
+        defer { authd_PQclear(result) }
+        let status = authd_PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw error(result) }
         var rows: [PGRow] = []
-        let columns = PQnfields(result)
-        let names = (0..<columns).map { String(cString: PQfname(result, $0)) }
-        for r in 0..<PQntuples(result) {
+        let columns = authd_PQnfields(result)
+        let names = (0..<columns).map { String(cString: authd_PQfname(result, $0)) }
+        for r in 0..<authd_PQntuples(result) {
             var row = PGRow()
-            for c in 0..<columns where PQgetisnull(result, r, c) == 0 {
-                row.values[names[Int(c)]] = String(cString: PQgetvalue(result, r, c))
+            for c in 0..<columns where authd_PQgetisnull(result, r, c) == 0 {
+                row.values[names[Int(c)]] = String(cString: authd_PQgetvalue(result, r, c))
             }
             rows.append(row)
         }
@@ -80,9 +91,9 @@ final class PGConnection {
 
     /// Runs SQL without parameters, several statements allowed (migrations).
     func execute(_ sql: String) throws {
-        let result = PQexec(conn, sql)
-        defer { PQclear(result) }
-        let status = PQresultStatus(result)
+        let result = authd_PQexec(conn, sql)
+        defer { authd_PQclear(result) }
+        let status = authd_PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw error(result) }
     }
 
@@ -100,38 +111,39 @@ final class PGConnection {
     }
 
     private func error(_ result: OpaquePointer?) -> PGError {
-        let message = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) } ?? ""
-        var e = PGError(message: (message.isEmpty ? String(cString: PQerrorMessage(conn)) : message).trimmingTrailingNewlines)
-        if let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))) { e.sqlState = String(cString: state) }
-        if let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))) { e.constraint = String(cString: constraint) }
+        let message = result.flatMap { authd_PQresultErrorMessage($0) }.map { String(cString: $0) } ?? ""
+        var e = PGError(message: (message.isEmpty ? String(cString: authd_PQerrorMessage(conn)) : message).trimmingTrailingNewlines)
+        if let state = authd_PQresultErrorField(result, Int32(UInt8(ascii: "C"))) { e.sqlState = String(cString: state) }
+        if let constraint = authd_PQresultErrorField(result, Int32(UInt8(ascii: "n"))) { e.constraint = String(cString: constraint) }
         e.connectionLost = !isHealthy || e.sqlState?.hasPrefix("08") == true || e.sqlState == "57P01"
         return e
     }
 
     /// The descriptor to poll for notifications.
-    var socket: Int32 { PQsocket(conn) }
+    var socket: Int32 { authd_PQsocket(conn) }
 
     /// Reads what has arrived and returns the payloads of notifications on any channel.
     func notifications() throws -> [String] {
-        guard PQconsumeInput(conn) == 1 else {
-            throw PGError(message: String(cString: PQerrorMessage(conn)).trimmingTrailingNewlines, connectionLost: true)
+        guard authd_PQconsumeInput(conn) == 1 else {
+            throw PGError(message: String(cString: authd_PQerrorMessage(conn)).trimmingTrailingNewlines, connectionLost: true)
         }
         var out: [String] = []
-        while let n = PQnotifies(conn) {
+        while let n = authd_PQnotifies(conn) {
             out.append(String(cString: n.pointee.extra))
-            PQfreemem(n)
+            authd_PQfreemem(n)
         }
         return out
     }
 
     /// host, port and database of a connection string, for messages; nil if it does not parse.
     static func describe(_ conninfo: String) -> String {
+        guard (try? LibPQ.load()) != nil else { return "a PostgreSQL database" }
         var errorMessage: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(conninfo, &errorMessage) else {
-            if let errorMessage { PQfreemem(errorMessage) }
+        guard let options = authd_PQconninfoParse(conninfo, &errorMessage) else {
+            if let errorMessage { authd_PQfreemem(errorMessage) }
             return "an unparsable connection string"
         }
-        defer { PQconninfoFree(options) }
+        defer { authd_PQconninfoFree(options) }
         var found: [String: String] = [:]
         var p = options
         while let keyword = p.pointee.keyword {

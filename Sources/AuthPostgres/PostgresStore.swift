@@ -1,6 +1,10 @@
 import AuthCore
 import AuthThreads
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Users in PostgreSQL, through a bounded pool of libpq connections, each owned
 /// by one thread. Several authd instances may share the database: uniqueness is

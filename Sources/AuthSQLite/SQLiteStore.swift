@@ -1,6 +1,10 @@
 import AuthCore
 import AuthThreads
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +26,7 @@ public final class SQLiteStore: UserStore {
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, connections: Int = 4, queueLimit: Int = 1024) async throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 /// Logs to the systemd journal through `sd_journal_sendv`, with structured fields: every
@@ -69,7 +77,8 @@ public struct JournalLogHandler: LogHandler {
         let fields = Self.fields(label: label, schema: schema, event: event, metadata: merged)
         if !send(fields) {
             let text = fields.first { $0.name == "MESSAGE" }?.value ?? event.message.description
-            FileHandle.standardError.write(Data("\(event.level) \(label): \(text)\n".utf8))
+            var line = "\(event.level) \(label): \(text)\n"
+            line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -22,7 +22,7 @@ public final class WorkerPool<Resource>: @unchecked Sendable {
     public let name: String
     public let threadCount: Int
     public let queueLimit: Int
-    private let condition = NSCondition()
+    private let condition = PosixCondition()
     /// Each job with the moment it was queued (DispatchTime's nanoseconds), for the wait metric.
     private var jobs: [(run: Job, queuedAt: UInt64)] = []
     private var head = 0
@@ -41,14 +41,12 @@ public final class WorkerPool<Resource>: @unchecked Sendable {
         self.queueLimit = max(1, queueLimit)
         self.metrics = PoolMetrics(pool: name, threads: self.threadCount)
         for n in 0..<threadCount {
-            let thread = Thread { [self] in
+            PosixThread.start(name: "\(name)-\(n)") { [self] in
                 #if canImport(Glibc)
                 if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
                 #endif
                 self.work(makeResource)
             }
-            thread.name = "\(name)-\(n)"
-            thread.start()
         }
     }
 

@@ -1,7 +1,15 @@
 import ArgumentParser
 import AuthDaemon
 import AuthSystemd
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 /// The options of every subcommand; each falls back to the environment and `.env`.
@@ -56,7 +64,8 @@ struct DaemonOptions: ParsableArguments {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            FileHandle.standardError.write(Data("authd: \(error)\n".utf8))
+            var line = "authd: \(error)\n"
+            line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
             throw ExitCode(78)
         }
     }

@@ -121,6 +121,18 @@ extension IntegrationTests {
         #expect(outsider.stderr.contains("ermission denied"), "got: \(outsider.stderr)")
     }
 
+    /// libpq and the twenty libraries it needs are loaded only for a PostgreSQL URL: a
+    /// daemon on SQLite starts without mapping them (launch time and memory, README).
+    @Test func libpqIsLoadedOnlyForAPostgreSQLDatabase() async throws {
+        let daemon = try await TestDaemon()
+        #expect(try daemon.client().ok(.health)["status"] == "ok")
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/\(daemon.process.processIdentifier)/maps"))
+        let maps = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
+        #expect(maps.contains("/libc.so"), "the maps were not read")
+        #expect(maps.contains("/libpq.so") == TestBackend.isPostgres, "\(daemon.databaseURL)")
+        if !TestBackend.isPostgres { #expect(!maps.contains("/libssl.so"), "authd needs only libcrypto") }
+    }
+
     @Test func sighupChangesTheLogLevelWithoutDroppingAConnection() async throws {
         let dir = TestDaemon.makeDirectory()
         let envFile = "\(dir)/authd.env"

@@ -111,7 +111,7 @@ extension IntegrationTests {
             s.sendall(b'{"jsonrpc":"2.0","id":2,"method":"system.health"}'); s.shutdown(socket.SHUT_WR)
             print(s.makefile().readline(), end="")
             """, daemon.socketPath])
-        #expect(try JSONParser.parse(out.stdout)["id"] == 2)
+        #expect((try? JSONParser.parse(out.stdout))?["id"] == 2, "stdout: \(out.stdout) stderr: \(out.stderr)")
     }
 }
 }
