@@ -66,9 +66,10 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func finished(_ answer: JSON?, _ channel: Channel) {
-        if let answer {
-            channel.write(Self.frame(answer, channel.allocator), promise: nil)
+    private func finished(_ answer: [UInt8]?, _ channel: Channel) {
+        if var answer {
+            answer.append(UInt8(ascii: "\n"))
+            channel.write(channel.allocator.buffer(bytes: answer), promise: nil)
             scheduleFlush(channel)
         }
         pending -= 1

@@ -1,5 +1,9 @@
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One frame off the wire: a line without its terminator, or the news that a line
 /// grew past the limit (the connection is then closed).
 public enum Frame {
@@ -25,9 +29,14 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
             return .needMoreData
         }
-        let view = buffer.readableBytesView
-        if let newline = view[(view.startIndex + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
-            var length = newline - view.startIndex
+        let readable = buffer.readableBytes
+        let newline = buffer.withUnsafeReadableBytes { bytes -> Int? in
+            guard scanned < bytes.count, let base = bytes.baseAddress,
+                  let found = memchr(base + scanned, 0x0A, bytes.count - scanned) else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
+        }
+        if let newline {
+            var length = newline
             scanned = 0
             if length > maxLength {
                 fail(context, &buffer)
@@ -40,8 +49,8 @@ public struct LineFrameDecoder: ByteToMessageDecoder {
             context.fireChannelRead(wrapInboundOut(.line(line.getSlice(at: line.readerIndex, length: length)!)))
             return .continue
         }
-        scanned = view.count
-        if view.count > maxLength { fail(context, &buffer) }
+        scanned = readable
+        if readable > maxLength { fail(context, &buffer) }
         return .needMoreData
     }
 

@@ -30,7 +30,7 @@ extension RPCDispatcher {
             return ["revoked": true]
         case .verify:
             guard let verified = try await service.verify(token: p.string("token")) else { return ["active": false] }
-            return ["active": true, "user": verified.user.json, "claims": verified.claims.json]
+            return ["active": true, "claims": verified.claims.json, "user": verified.user.json]
         case .usersGet:
             return try await service.getUser(id: p.int("id"), token: p.string("token"), caller: caller).json
         case .usersList:

@@ -25,8 +25,12 @@ public struct RPCDispatcher: Sendable {
         self.startedAt = .now
     }
 
-    /// The response to one line, or nil when nothing is to be sent (notifications).
-    public func handle(_ line: some Collection<UInt8>, caller: Caller) async -> JSON? {
+    /// One response, before it is written.
+    typealias Answer = (id: JSON, outcome: Result<JSON, RPCError>)
+
+    /// The response to one line as the UTF-8 text to send (without the newline), or nil
+    /// when nothing is to be sent (notifications).
+    public func handle(_ line: some Collection<UInt8>, caller: Caller) async -> [UInt8]? {
         let json: JSON
         do {
             let parsed = line.withContiguousStorageIfAvailable { bytes in
@@ -35,38 +39,50 @@ public struct RPCDispatcher: Sendable {
             json = try (parsed ?? Result { () throws(JSONParseError) in try JSONParser.parse(Array(line)) }).get()
         } catch {
             metrics.record(method: "-", outcome: RPCErrorCode.parseError.rawValue)
-            return RPCResponse.failure(id: .null, error: RPCError(.parseError, "Parse error: \(error.message)"))
+            return Self.text([(.null, .failure(RPCError(.parseError, "Parse error: \(error.message)")))])
         }
-        guard case .array(let items) = json else { return await single(json, caller: caller) }
+        guard case .array(let items) = json else {
+            return await single(json, caller: caller).map { Self.text([$0]) }
+        }
         if items.isEmpty {
-            return RPCResponse.failure(id: .null, error: RPCError(.invalidRequest, "Empty batch"))
+            return Self.text([(.null, .failure(RPCError(.invalidRequest, "Empty batch")))])
         }
         // Batch members run concurrently; answers keep the request order.
-        let answers = await withTaskGroup(of: (Int, JSON?).self) { group in
+        let answers = await withTaskGroup(of: (Int, Answer?).self) { group in
             for (index, item) in items.enumerated() {
                 group.addTask { (index, await single(item, caller: caller)) }
             }
-            var out = [JSON?](repeating: nil, count: items.count)
+            var out = [Answer?](repeating: nil, count: items.count)
             for await (index, answer) in group { out[index] = answer }
             return out
         }
         let responses = answers.compactMap { $0 }
-        return responses.isEmpty ? nil : .array(responses)
+        return responses.isEmpty ? nil : Self.text(responses, batch: true)
     }
 
-    private func single(_ json: JSON, caller: Caller) async -> JSON? {
+    /// One response object, or a batch's array of them.
+    private static func text(_ answers: [Answer], batch: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        if batch { out.append(UInt8(ascii: "[")) }
+        for (index, answer) in answers.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            RPCResponse.response(id: answer.id, answer.outcome).write(to: &out)
+        }
+        if batch { out.append(UInt8(ascii: "]")) }
+        return out
+    }
+
+    private func single(_ json: JSON, caller: Caller) async -> Answer? {
         switch RPCRequest.parse(json) {
         case .failure(let failure):
             metrics.record(method: "-", outcome: failure.error.code)
             if failure.notification { return nil }
-            return RPCResponse.failure(id: failure.id, error: failure.error)
+            return (failure.id, .failure(failure.error))
         case .success(let request):
             let outcome = await call(request, caller: caller)
             guard let id = request.id else { return nil }
-            switch outcome {
-            case .success(let result): return RPCResponse.success(id: id, result: result)
-            case .failure(let error): return RPCResponse.failure(id: id, error: error)
-            }
+            return (id, outcome)
         }
     }
 
@@ -98,7 +114,11 @@ public struct RPCDispatcher: Sendable {
         }
         let name = method?.rawValue ?? "unknown"
         let duration = ContinuousClock.now - start
-        metrics.record(method: name, outcome: code, duration: duration)
+        if let method {
+            metrics.record(method: method, outcome: code, duration: duration)
+        } else {
+            metrics.record(method: name, outcome: code, duration: duration)
+        }
         let elapsed = duration.components
         logger.debug("request", metadata: [
             "method": "\(name)", "outcome": "\(code)", "peer_uid": "\(caller.uid.map { String($0) } ?? "-")",

@@ -1,3 +1,4 @@
+import AuthInterface
 import AuthThreads
 import CoreMetrics
 import Prometheus
@@ -32,6 +33,33 @@ public final class RequestMetrics: Sendable {
             name: "authd_login_failures_total", help: "auth.login calls answered -32001 (bad credentials).")
         throttled = registry.makeCounter(
             name: "authd_throttled_total", help: "Calls answered -32029 (too many attempts).")
+        var byMethod: [RPCMethod: MethodHandles] = [:]
+        for method in RPCMethod.allCases {
+            byMethod[method] = MethodHandles(
+                succeeded: Self.requestCounter(registry, method.rawValue, outcome: 0),
+                duration: Self.durationHistogram(registry, method.rawValue))
+        }
+        self.byMethod = byMethod
+    }
+
+    /// Each method's success counter and latency histogram, made up front: the request
+    /// path finds them by the method's enum, with no lock and no string hashing.
+    private struct MethodHandles: Sendable {
+        let succeeded: Prometheus.Counter
+        let duration: DurationHistogram
+    }
+    private let byMethod: [RPCMethod: MethodHandles]
+
+    private static func requestCounter(_ registry: PrometheusCollectorRegistry, _ method: String, outcome: Int) -> Prometheus.Counter {
+        registry.makeCounter(
+            name: "authd_requests_total", labels: [("method", method), ("outcome", String(outcome))],
+            help: "JSON-RPC requests by method and outcome (0 = success, else the error code).")
+    }
+
+    private static func durationHistogram(_ registry: PrometheusCollectorRegistry, _ method: String) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            name: "authd_request_duration_seconds", labels: [("method", method)], buckets: latencyBuckets,
+            help: "Time from a parsed request to its answer, by method.")
     }
 
     /// The registry's handles per method and outcome, made once: asking the registry
@@ -43,21 +71,23 @@ public final class RequestMetrics: Sendable {
     private let counters = Memo<Key, Prometheus.Counter>()
     private let histograms = Memo<String, DurationHistogram>()
 
-    /// One answered call: `outcome` is 0 for success, else the error code.
-    func record(method: String, outcome: Int, duration: Duration? = nil) {
-        counters(Key(method: method, outcome: outcome)) {
-            registry.makeCounter(
-                name: "authd_requests_total", labels: [("method", method), ("outcome", String(outcome))],
-                help: "JSON-RPC requests by method and outcome (0 = success, else the error code).")
-        }.increment()
-        if let duration {
-            histograms(method) {
-                registry.makeDurationHistogram(
-                    name: "authd_request_duration_seconds", labels: [("method", method)], buckets: Self.latencyBuckets,
-                    help: "Time from a parsed request to its answer, by method.")
-            }.record(duration)
+    /// One answered call of a known method: `outcome` is 0 for success, else the error code.
+    func record(method: RPCMethod, outcome: Int, duration: Duration) {
+        guard outcome == 0, let handles = byMethod[method] else {
+            return record(method: method.rawValue, outcome: outcome, duration: duration)
         }
-        if method == "auth.login", outcome == -32001 { loginFailures.increment() }
+        handles.succeeded.increment()
+        handles.duration.record(duration)
+    }
+
+    /// One answered call: `method` is "unknown" for a method not found, "-" for a request
+    /// that could not be read.
+    func record(method: String, outcome: Int, duration: Duration? = nil) {
+        counters(Key(method: method, outcome: outcome)) { Self.requestCounter(registry, method, outcome: outcome) }.increment()
+        if let duration {
+            histograms(method) { Self.durationHistogram(registry, method) }.record(duration)
+        }
+        if method == RPCMethod.login.rawValue, outcome == -32001 { loginFailures.increment() }
         if outcome == -32029 { throttled.increment() }
     }
 

@@ -41,7 +41,7 @@ public struct RPCError: Error, Sendable, Equatable {
     }
 
     public var json: JSON {
-        ["code": .int(code), "message": .string(message), "data": .object(data)]
+        ["code": .int(code), "data": .object(data), "message": .string(message)]
     }
 
     /// Reads an error object off the wire; nil if it is not one.

@@ -16,7 +16,7 @@ public struct RPCRequest: Sendable {
     /// Validates the envelope. On failure, returns the error together with the id to
     /// answer with (the request's own when it could be read, else null).
     public static func parse(_ json: JSON) -> Result<RPCRequest, RPCFailure> {
-        guard case .object(let o) = json else {
+        guard let o = json.object else {
             return .failure(RPCFailure(id: .null, error: RPCError(.invalidRequest, "Request must be an object")))
         }
         var id: JSON? = o["id"]
@@ -37,7 +37,7 @@ public struct RPCRequest: Sendable {
         }
         switch o["params"] {
         case nil: return .success(RPCRequest(id: id, method: method))
-        case .object(let params)?: return .success(RPCRequest(id: id, method: method, params: params))
+        case let value? where value.object != nil: return .success(RPCRequest(id: id, method: method, params: value.object!))
         case .array?:
             return .failure(RPCFailure(id: answerID, error: RPCError(.invalidParams, "params must be given by name (an object)"),
                                        notification: id == nil))
@@ -65,11 +65,18 @@ public struct RPCFailure: Error, Sendable {
 /// Builds response objects.
 public enum RPCResponse {
     public static func success(id: JSON, result: JSON) -> JSON {
-        ["jsonrpc": "2.0", "id": id, "result": result]
+        ["id": id, "jsonrpc": "2.0", "result": result]
     }
 
     public static func failure(id: JSON, error: RPCError) -> JSON {
-        ["jsonrpc": "2.0", "id": id, "error": error.json]
+        ["error": error.json, "id": id, "jsonrpc": "2.0"]
+    }
+
+    public static func response(id: JSON, _ outcome: Result<JSON, RPCError>) -> JSON {
+        switch outcome {
+        case .success(let result): success(id: id, result: result)
+        case .failure(let error): failure(id: id, error: error)
+        }
     }
 
     /// The result or error of a response object.

@@ -4,7 +4,8 @@ import AuthJSON
 extension User {
     /// The contract's User object; never a password or hash.
     public var json: JSON {
-        ["id": .int(id), "username": .string(username), "email": .string(email), "created_at": .string(RFC3339.format(createdAt))]
+        // Keys in order (see JSON.sortedMembers).
+        ["created_at": .string(RFC3339.format(createdAt)), "email": .string(email), "id": .int(id), "username": .string(username)]
     }
 }
 
@@ -14,7 +15,7 @@ extension AccessClaims {
         case .flag(let b): .bool(b)
         case .until(let t): .number(String(t))
         }
-        return ["sub": .string(sub), "jti": .string(jti), "type": .string(type), "fresh": freshJSON,
-                "iat": .int(iat), "nbf": .int(nbf), "exp": .int(exp)]
+        return ["exp": .int(exp), "fresh": freshJSON, "iat": .int(iat), "jti": .string(jti), "nbf": .int(nbf),
+                "sub": .string(sub), "type": .string(type)]
     }
 }

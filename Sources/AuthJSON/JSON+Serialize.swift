@@ -23,17 +23,22 @@ extension JSON {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
-            out.append(UInt8(ascii: "{"))
             // By UTF-8 bytes, which is by code point, as Python's sort_keys orders them.
-            let members = o.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            for (i, member) in members.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSON.writeString(member.key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                member.value.write(to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+            JSON.write(o.sorted { JSON.utf8Precedes($0.key, $1.key) }, to: &out)
+        case .sortedMembers(let members):
+            JSON.write(members, to: &out)
         }
+    }
+
+    private static func write(_ members: [Member], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (i, member) in members.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSON.writeString(member.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            member.value.write(to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)

@@ -1,18 +1,38 @@
 /// A JSON value. Numbers keep their literal text so that an id such as
 /// `12345678901234567890` or `1.50` is echoed back exactly as it came.
-public enum JSON: Sendable, Equatable {
+public enum JSON: Sendable {
     case null
     case bool(Bool)
     case number(String)
     case string(String)
     case array([JSON])
+    /// An object as parsed, or as built from a dictionary.
     case object([String: JSON])
+    /// An object built from a literal (`["id": 1, …]`): its members in the order it is
+    /// written in, by the keys' UTF-8 bytes, so that answers are built and written with
+    /// no hashing and no sorting. Equal to the `.object` with the same members; read it
+    /// through `subscript`, `object` or `members`, never by matching `.object`.
+    case sortedMembers([Member])
+
+    public typealias Member = (key: String, value: JSON)
 
     public static func int(_ n: some BinaryInteger) -> JSON { .number(String(n)) }
 
     public subscript(key: String) -> JSON? {
-        if case .object(let o) = self { return o[key] }
-        return nil
+        switch self {
+        case .object(let o): return o[key]
+        case .sortedMembers(let members): return members.first { $0.key == key }?.value
+        default: return nil
+        }
+    }
+
+    /// An object's members in serialization order (by the keys' UTF-8 bytes); nil if not an object.
+    public var members: [Member]? {
+        switch self {
+        case .object(let o): return o.sorted { JSON.utf8Precedes($0.key, $1.key) }
+        case .sortedMembers(let members): return members
+        default: return nil
+        }
     }
 
     public var string: String? {
@@ -26,8 +46,11 @@ public enum JSON: Sendable, Equatable {
     }
 
     public var object: [String: JSON]? {
-        if case .object(let o) = self { return o }
-        return nil
+        switch self {
+        case .object(let o): return o
+        case .sortedMembers(let members): return Dictionary(members, uniquingKeysWith: { _, last in last })
+        default: return nil
+        }
     }
 
     public var array: [JSON]? {
@@ -56,7 +79,7 @@ public enum JSON: Sendable, Equatable {
         case .number: "number"
         case .string: "string"
         case .array: "array"
-        case .object: "object"
+        case .object, .sortedMembers: "object"
         }
     }
 }
@@ -68,7 +91,47 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
     public init(integerLiteral value: Int) { self = .number(String(value)) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    /// Literals written in key order (as the request path's are) are taken as they are;
+    /// any other order is sorted once, here. A repeated key: the last one wins.
     public init(dictionaryLiteral elements: (String, JSON)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        var inOrder = true
+        for k in elements.indices.dropFirst() where !JSON.utf8Precedes(elements[k - 1].0, elements[k].0) {
+            inOrder = false
+            break
+        }
+        if inOrder {
+            self = .sortedMembers(elements.map { (key: $0.0, value: $0.1) })
+        } else {
+            self = .sortedMembers(Dictionary(elements, uniquingKeysWith: { _, last in last }).sorted { JSON.utf8Precedes($0.key, $1.key) })
+        }
+    }
+
+    /// Byte order of the UTF-8 forms (code point order: Python's `sort_keys`), straight
+    /// from the strings' storage.
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for k in 0..<min(x.count, y.count) where x[k] != y[k] { return x[k] < y[k] }
+                return x.count < y.count
+            }
+        }
+    }
+}
+
+extension JSON: Equatable {
+    /// Objects are equal when their members are, whichever way each was built.
+    public static func == (lhs: JSON, rhs: JSON) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.number(let a), .number(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a == b
+        case (.object, .sortedMembers), (.sortedMembers, .object), (.sortedMembers, .sortedMembers):
+            lhs.object == rhs.object
+        default: false
+        }
     }
 }

@@ -143,13 +143,18 @@ public struct JSONParser {
     private mutating func string() throws(JSONParseError) -> String {
         i += 1
         let start = i
-        // Fast path: no escapes.
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
+        // Fast path: no escapes; and when no byte is above 0x7F, ASCII needs no validating.
+        var any: UInt8 = 0
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
+            any |= bytes[i]
+            i += 1
+        }
         guard i < bytes.count else { throw fail("unterminated string") }
         if bytes[i] == UInt8(ascii: "\"") {
             let raw = UnsafeBufferPointer(rebasing: bytes[start..<i])
-            guard let s = String(validating: raw, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
             i += 1
+            if any < 0x80 { return String(decoding: raw, as: UTF8.self) }
+            guard let s = String(validating: raw, as: UTF8.self) else { i -= 1; throw fail("invalid UTF-8 in string") }
             return s
         }
         var buf = Array(UnsafeBufferPointer(rebasing: bytes[start..<i]))

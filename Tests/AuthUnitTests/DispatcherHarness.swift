@@ -31,9 +31,15 @@ final class DispatcherHarness: Sendable {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
-    /// The answer to one raw line.
+    /// The answer to one raw line, read back from the text authd would send.
     func handle(_ line: String, caller: Caller = DispatcherHarness.user) async -> JSON? {
-        await dispatcher.handle(Array(line.utf8), caller: caller)
+        await handle(Array(line.utf8), caller: caller)
+    }
+
+    func handle(_ line: [UInt8], caller: Caller = DispatcherHarness.user) async -> JSON? {
+        guard let text = await dispatcher.handle(line, caller: caller) else { return nil }
+        #expect(!text.contains(UInt8(ascii: "\n")), "an answer is one line")
+        return try? JSONParser.parse(text)
     }
 
     /// The response object to one request with id 1.

@@ -18,7 +18,7 @@ import Testing
             #expect(status(r) == 400)
         }
         let bytes: [UInt8] = [0x22, 0xFF, 0x22]
-        #expect(code(await h.dispatcher.handle(bytes, caller: DispatcherHarness.user)) == -32700)
+        #expect(code(await h.handle(bytes)) == -32700)
     }
 
     @Test func emptyBatchIsOneInvalidRequest() async throws {

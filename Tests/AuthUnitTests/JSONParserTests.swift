@@ -136,4 +136,25 @@ import Testing
         #expect(JSON.number("12345678901234567890").int64 == nil)
         #expect(JSON.string("5").int64 == nil)
     }
+
+    /// Literals become member lists in key order; they equal, read and serialize like
+    /// the same object parsed or built from a dictionary, whatever order they were written in.
+    @Test func literalObjectsMatchDictionaryObjects() throws {
+        let inOrder: JSON = ["a": 1, "b": ["x": true], "é": "accent", "z": .null]
+        let shuffled: JSON = ["z": .null, "é": "accent", "a": 1, "b": ["x": true]]
+        let parsed = try JSONParser.parse(#"{"z":null,"b":{"x":true},"a":1,"é":"accent"}"#)
+        let dictionary = JSON.object(["b": .object(["x": true]), "z": .null, "a": 1, "é": "accent"])
+        for value in [inOrder, shuffled, parsed, dictionary] {
+            #expect(value == parsed)
+            #expect(value.text == #"{"a":1,"b":{"x":true},"z":null,"é":"accent"}"#)
+            #expect(value["b"]?["x"] == true)
+            #expect(value["missing"] == nil)
+            #expect(value.object?.count == 4)
+            #expect(value.members?.map(\.key) == ["a", "b", "z", "é"])
+            #expect(value.typeName == "object")
+        }
+        #expect(inOrder != ["a": 1, "b": ["x": true], "é": "accent", "z": false])
+        let repeated: JSON = ["k": 1, "a": 0, "k": 2]
+        #expect(repeated.text == #"{"a":0,"k":2}"#)
+    }
 }
