@@ -157,4 +157,12 @@ import Testing
         let repeated: JSON = ["k": 1, "a": 0, "k": 2]
         #expect(repeated.text == #"{"a":0,"k":2}"#)
     }
+
+    @Test func integersAreWrittenInDecimal() {
+        for n: Int64 in [0, 7, -7, 10, 99, 100, 1_700_000_000, -1_234_567_890_123, .max, .min] {
+            #expect(JSON.int(n) == .number(String(n)))
+        }
+        #expect(JSON.int(UInt64.max) == .number("18446744073709551615"))
+        #expect(JSON.int(Int32(-5)).text == "-5")
+    }
 }
