@@ -8,12 +8,20 @@ enum OpenSSL {
     /// (one-shot `HMAC()` does both, and it dominated `auth.verify`).
     /// `@unchecked`: the template is only used under `spare`'s lock, and a context
     /// taken from the list belongs to one caller until it is put back.
+    /// Initializes libcrypto without its error strings (authd never shows OpenSSL's
+    /// messages): loading them maps about a megabyte that an idle daemon would keep.
+    /// The system's openssl.cnf is still read. Later calls do nothing.
+    static func initialize() {
+        _ = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS), nil)
+    }
+
     final class HMACSHA256: @unchecked Sendable {
         /// Addresses of `EVP_MAC_CTX`s holding the key (as integers, which are Sendable).
         private let spare: Mutex<[UInt]>
         private let template: UnsafeMutableRawPointer
 
         init(key: [UInt8]) {
+            OpenSSL.initialize()
             let mac = EVP_MAC_fetch(nil, OSSL_MAC_NAME_HMAC, nil)
             precondition(mac != nil, "OpenSSL has no HMAC")
             defer { EVP_MAC_free(mac) }
@@ -67,6 +75,7 @@ enum OpenSSL {
 
     /// Bytes from OpenSSL's CSPRNG.
     static func randomBytes(_ count: Int) -> [UInt8] {
+        initialize()
         var out = [UInt8](repeating: 0, count: count)
         let ok = out.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count)) }
         precondition(ok == 1, "OpenSSL's random generator failed")
