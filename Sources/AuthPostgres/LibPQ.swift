@@ -22,8 +22,15 @@ private enum LibPQ {
     nonisolated(unsafe) static let loadError: String? = authd_libpq_load().map { String(cString: $0) }
 
     static func load() throws {
-        if let loadError { throw PGError(message: "cannot load libpq (the libpq5 package): \(loadError)", connectionLost: true) }
+        if let loadError { throw LibPQUnavailable(reason: loadError) }
     }
+}
+
+/// libpq could not be loaded: no PostgreSQL URL can work on this machine, so authd
+/// stops at start rather than wait for a database.
+struct LibPQUnavailable: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { "PostgreSQL needs libpq (libpq.so.5, Debian's libpq5 package): \(reason)" }
 }
 
 /// One libpq connection, used by one thread at a time. The only file that sees libpq.
