@@ -113,12 +113,20 @@ extension AuthService {
     }
 
     /// The token's state; nil when it is not active. A missing token is invalid params.
+    /// `verify` of a token given as a string, answered from memory alone without
+    /// waiting: `.some(nil)` for a token that is not active, nil when the answer needs
+    /// the storage (then call `verify`).
+    public func verifyFromMemory(token: String) -> Verification?? {
+        guard let claims = tokens.decode(token, now: now), let userID = Int64(claims.sub) else { return .some(nil) }
+        guard let state = store.rememberedTokenState(jti: claims.jti, userID: userID) else { return nil }
+        return .some(Self.active(claims, state).map { Verification(user: $0.0.user, claims: $0.1) })
+    }
+
     public func verify(token: Token) async throws -> Verification? {
         var errors = FieldErrors()
         let raw = token.required("token", &errors)
         try errors.check()
-        guard let (user, claims) = try await activeToken(raw!) else { return nil }
-        return Verification(user: user.user, claims: claims)
+        return try await activeToken(raw!).map { Verification(user: $0.0.user, claims: $0.1) }
     }
 
     /// Checks that the storage answers.

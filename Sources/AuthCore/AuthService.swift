@@ -70,7 +70,12 @@ public struct AuthService: Sendable {
     /// its user exists, and it was issued after the user's last password change.
     func activeToken(_ raw: String) async throws -> (StoredUser, AccessClaims)? {
         guard let claims = tokens.decode(raw, now: now), let userID = Int64(claims.sub) else { return nil }
-        let state = try await store.tokenState(jti: claims.jti, userID: userID)
+        return Self.active(claims, try await store.tokenState(jti: claims.jti, userID: userID))
+    }
+
+    /// A well-signed, unexpired token is active unless revoked, its user gone, or all
+    /// the user's tokens from before its `iat` revoked.
+    static func active(_ claims: AccessClaims, _ state: (user: StoredUser?, revoked: Bool)) -> (StoredUser, AccessClaims)? {
         guard !state.revoked, let user = state.user, claims.iat > user.tokensValidAfter else { return nil }
         return (user, claims)
     }

@@ -29,6 +29,9 @@ public protocol UserStore: Sendable {
     func revoke(jti: String, expiresAt: Int64) async throws
     /// The token's user (if any) and whether the token was revoked, in one look-up.
     func tokenState(jti: String, userID: Int64) async throws -> (user: StoredUser?, revoked: Bool)
+    /// The same from memory alone, without blocking: nil unless the store holds it and
+    /// keeps it true right now (the caller then asks `tokenState`).
+    func rememberedTokenState(jti: String, userID: Int64) -> (user: StoredUser?, revoked: Bool)?
     /// Forgets revocations of tokens that have expired anyway.
     func purgeRevocations(before: Int64) async throws
 
@@ -92,4 +95,9 @@ public protocol TokenCodec: Sendable {
     /// The claims of a token whose signature, algorithm, type and times are valid at `now`;
     /// nil for any token that is not.
     func decode(_ token: String, now: Int64) -> AccessClaims?
+}
+
+extension UserStore {
+    /// A store that keeps nothing in memory.
+    public func rememberedTokenState(jti: String, userID: Int64) -> (user: StoredUser?, revoked: Bool)? { nil }
 }

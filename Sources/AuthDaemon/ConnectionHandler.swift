@@ -4,10 +4,11 @@ import AuthJSON
 import AuthThreads
 import NIOCore
 
-/// One client connection: each line is dispatched in its own task, so a slow
-/// request (a password hash) never holds up a fast one sent after it; answers go
-/// out as they are ready, matched by id. The tasks run on the connection's event
-/// loop, and answers written in one loop turn go out in one flush.
+/// One client connection: a line memory can answer (a token check, mostly) is answered
+/// as it is read; any other runs in its own task, so a slow request (a password hash)
+/// never holds up a fast one sent after it. Answers go out as they are ready, matched
+/// by id. The tasks run on the connection's event loop, and answers written in one
+/// loop turn go out in one flush.
 final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = Frame
     typealias OutboundOut = ByteBuffer
@@ -56,13 +57,20 @@ final class ConnectionHandler: ChannelInboundHandler {
         inFlight.begin()
         updateReading(context.channel)
         let channel = context.channel
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let dispatcher = self.dispatcher
         let caller = self.caller
-        Task(executorPreference: executor) {
-            let answer = await dispatcher.handle(line.readableBytesView, caller: caller)
-            // The task ran on this connection's loop: the handler is safe to use here.
-            handler.value.finished(answer, channel)
+        let prepared = line.readableBytesView.withContiguousStorageIfAvailable { dispatcher.prepare($0, caller: caller) }
+            ?? Array(line.readableBytesView).withUnsafeBufferPointer { dispatcher.prepare($0, caller: caller) }
+        switch prepared {
+        case .answered(let answer):
+            finished(answer, channel)
+        case .parsed(let request):
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            Task(executorPreference: executor) {
+                let answer = await dispatcher.handle(parsed: request, caller: caller)
+                // The task ran on this connection's loop: the handler is safe to use here.
+                handler.value.finished(answer, channel)
+            }
         }
     }
 

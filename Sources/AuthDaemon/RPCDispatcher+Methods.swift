@@ -12,6 +12,12 @@ import AuthThreads
 public let authdVersion = "0.1.0"
 
 extension RPCDispatcher {
+    /// `auth.verify`'s result.
+    static func verifyResult(_ verification: Verification?) -> JSON {
+        guard let verification else { return ["active": false] }
+        return ["active": true, "claims": verification.claims.json, "user": verification.user.json]
+    }
+
     /// One method: params into the domain, the domain's answer into the contract's result.
     func perform(_ method: RPCMethod, _ p: Params, caller: Caller) async throws -> JSON {
         switch method {
@@ -29,8 +35,7 @@ extension RPCDispatcher {
             try await service.logout(token: p.string("token"), caller: caller)
             return ["revoked": true]
         case .verify:
-            guard let verified = try await service.verify(token: p.string("token")) else { return ["active": false] }
-            return ["active": true, "claims": verified.claims.json, "user": verified.user.json]
+            return Self.verifyResult(try await service.verify(token: p.string("token")))
         case .usersGet:
             return try await service.getUser(id: p.int("id"), token: p.string("token"), caller: caller).json
         case .usersList:

@@ -31,16 +31,45 @@ public struct RPCDispatcher: Sendable {
     /// The response to one line as the UTF-8 text to send (without the newline), or nil
     /// when nothing is to be sent (notifications).
     public func handle(_ line: some Collection<UInt8>, caller: Caller) async -> [UInt8]? {
+        let prepared = line.withContiguousStorageIfAvailable { prepare($0, caller: caller) }
+            ?? Array(line).withUnsafeBufferPointer { prepare($0, caller: caller) }
+        switch prepared {
+        case .answered(let answer): return answer
+        case .parsed(let json): return await handle(parsed: json, caller: caller)
+        }
+    }
+
+    /// What `prepare` made of a line.
+    public enum Prepared: Sendable {
+        /// The answer (nil: nothing to send), with no waiting.
+        case answered([UInt8]?)
+        /// The request, for `handle(parsed:caller:)`.
+        case parsed(JSON)
+    }
+
+    /// Reads a line and answers it at once when it can, on the caller's thread: a line
+    /// that is not JSON, and a token check that memory answers (the common case), which
+    /// then needs no task. Never blocks.
+    public func prepare(_ line: UnsafeBufferPointer<UInt8>, caller: Caller) -> Prepared {
         let json: JSON
         do {
-            let parsed = line.withContiguousStorageIfAvailable { bytes in
-                Result { () throws(JSONParseError) in try JSONParser.parse(buffer: bytes) }
-            }
-            json = try (parsed ?? Result { () throws(JSONParseError) in try JSONParser.parse(Array(line)) }).get()
+            json = try JSONParser.parse(buffer: line)
         } catch {
             metrics.record(method: "-", outcome: RPCErrorCode.parseError.rawValue)
-            return Self.text([(.null, .failure(RPCError(.parseError, "Parse error: \(error.message)")))])
+            return .answered(Self.text([(.null, .failure(RPCError(.parseError, "Parse error: \(error.message)")))]))
         }
+        guard case .success(let request) = RPCRequest.parse(json), request.method == RPCMethod.verify.rawValue,
+              let id = request.id, case .string(let token)? = request.params["token"]
+        else { return .parsed(json) }
+        let start = ContinuousClock.now
+        guard let verification = service.verifyFromMemory(token: token) else { return .parsed(json) }
+        let result = Result<JSON, RPCError>.success(Self.verifyResult(verification))
+        finished(.verify, result, caller: caller, start: start)
+        return .answered(Self.text([(id, result)]))
+    }
+
+    /// The rest of `handle` for a line `prepare` could not answer.
+    public func handle(parsed json: JSON, caller: Caller) async -> [UInt8]? {
         guard case .array(let items) = json else {
             return await single(json, caller: caller).map { Self.text([$0]) }
         }
@@ -107,6 +136,12 @@ public struct RPCDispatcher: Sendable {
         } else {
             result = .failure(RPCError(.methodNotFound, "Method not found: \(request.method.prefix(100))"))
         }
+        finished(method, result, caller: caller, start: start)
+        return result
+    }
+
+    /// Counts and logs one answered call.
+    private func finished(_ method: RPCMethod?, _ result: Result<JSON, RPCError>, caller: Caller, start: ContinuousClock.Instant) {
         let code: Int
         switch result {
         case .success: code = 0
@@ -124,7 +159,6 @@ public struct RPCDispatcher: Sendable {
             "method": "\(name)", "outcome": "\(code)", "peer_uid": "\(caller.uid.map { String($0) } ?? "-")",
             "duration_us": "\(elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000)",
         ])
-        return result
     }
 
     var uptimeSeconds: Int64 { (ContinuousClock.now - startedAt).components.seconds }

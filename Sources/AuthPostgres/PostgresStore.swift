@@ -216,6 +216,11 @@ public final class PostgresStore: UserStore {
     /// its changes, and the listener drops what they changed (a change made through
     /// another instance shows here once its notification arrives, normally within a
     /// millisecond). Without the listener, from the database, the cache kept only for outages.
+    /// Memory is true only while the change listener is connected.
+    public func rememberedTokenState(jti: String, userID: Int64) -> (user: StoredUser?, revoked: Bool)? {
+        listener.isConnected ? cache.lookup(jti: jti, userID: userID) : nil
+    }
+
     public func tokenState(jti: String, userID: Int64) async throws -> (user: StoredUser?, revoked: Bool) {
         do {
             return try await cache.tokenState(jti: jti, userID: userID, useMemory: listener.isConnected) {

@@ -183,6 +183,10 @@ public final class SQLiteStore: UserStore {
 
     /// From the cache when it knows; this process is the database's only writer, and
     /// every write above drops what it changed once it has committed.
+    public func rememberedTokenState(jti: String, userID: Int64) -> (user: StoredUser?, revoked: Bool)? {
+        cache.lookup(jti: jti, userID: userID)
+    }
+
     public func tokenState(jti: String, userID: Int64) async throws -> (user: StoredUser?, revoked: Bool) {
         try await cache.tokenState(jti: jti, userID: userID) {
             try await run { db in

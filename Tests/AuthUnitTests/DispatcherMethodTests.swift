@@ -1,4 +1,5 @@
 import AuthCore
+import AuthInterface
 import AuthJSON
 import Testing
 @testable import AuthDaemon
@@ -177,6 +178,33 @@ import Testing
         #expect(v["claims"]?["fresh"] == true)
         let exp = try #require(v["claims"]?["exp"]?.int64), iat = try #require(v["claims"]?["iat"]?.int64)
         #expect(exp - iat == 3600)
+    }
+
+    /// A token check that memory can answer is answered as the line is read, with no
+    /// task, and says exactly what the full path says, before and after a logout.
+    @Test func aRememberedTokenCheckIsAnsweredAtOnceAndTheSame() async throws {
+        let h = try await H()
+        try await h.register("alice")
+        let token = try await h.login("alice")
+        let line = RPCRequest(id: 5, method: "auth.verify", params: ["token": .string(token)]).json.serialized()
+        func prepared() -> RPCDispatcher.Prepared { line.withUnsafeBufferPointer { h.dispatcher.prepare($0, caller: H.user) } }
+        let full = try #require(await h.dispatcher.handle(line, caller: H.user))
+        guard case .answered(let first?) = prepared() else { Issue.record("not answered from memory"); return }
+        #expect(first == full)
+        #expect(try JSONParser.parse(first)["result"]?["active"] == true)
+        // Other methods, notifications and bad params still take the full path.
+        for other in [RPCRequest(id: 6, method: "users.get", params: ["token": .string(token), "id": 1]),
+                      RPCRequest(id: nil, method: "auth.verify", params: ["token": .string(token)]),
+                      RPCRequest(id: 7, method: "auth.verify", params: ["token": 5])] {
+            let text = other.json.serialized()
+            guard case .parsed = text.withUnsafeBufferPointer({ h.dispatcher.prepare($0, caller: H.user) }) else {
+                Issue.record("\(other.method) answered early"); continue
+            }
+        }
+        _ = try await h.result("auth.logout", ["token": .string(token)])
+        guard case .answered(let after?) = prepared() else { Issue.record("not answered from memory after logout"); return }
+        #expect(try JSONParser.parse(after)["result"] == ["active": false])
+        #expect(try await h.isActive(token) == false)
     }
 
     @Test func badCredentialsLookTheSameForUnknownUsers() async throws {
