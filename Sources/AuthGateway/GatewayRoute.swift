@@ -24,9 +24,7 @@ public enum GatewayRoute: CaseIterable, Sendable {
 
     /// The path in OpenAPI's syntax (`{id}`).
     public var openAPIPath: String {
-        path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
-            .joined(separator: "/")
+        Self.patterns[self]!.openAPIPath
     }
 
     public var method: HTTPRequest.Method {
@@ -85,7 +83,16 @@ public enum GatewayRoute: CaseIterable, Sendable {
     }
 
     private func matches(_ segments: [Substring]) -> Bool {
-        let pattern = path.split(separator: "/")
+        let pattern = Self.patterns[self]!.segments
         return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
     }
+
+    /// Each route's path split once, not on every request's access log line.
+    private static let patterns: [GatewayRoute: (segments: [String], openAPIPath: String)] =
+        Dictionary(uniqueKeysWithValues: allCases.map { route in
+            let openAPI = route.path.split(separator: "/", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                .joined(separator: "/")
+            return (route, (route.path.split(separator: "/").map(String.init), openAPI))
+        })
 }
