@@ -61,9 +61,10 @@ public final class AuthdPool: Sendable {
     }
 
     private func send(_ method: RPCMethod, _ params: [String: JSON], mayRetry: Bool) async throws -> JSON {
-        let turn = cursor.wrappingAdd(1, ordering: .relaxed).oldValue
         let here = MultiThreadedEventLoopGroup.currentEventLoop.flatMap { slotsByLoop[ObjectIdentifier($0)] } ?? slots
-        let slot = here[turn % here.count]
+        // The first open connection takes every call, so that the calls of one loop turn go to
+        // authd in one write and come back in few reads; the others take over when it closes.
+        let slot = here.first { $0.isConnected } ?? here[cursor.wrappingAdd(1, ordering: .relaxed).oldValue % here.count]
         let channel = try await slot.channel(connect: connect(on:))
         let response = channel.eventLoop.makePromise(of: JSON.self)
         // Not flushed here: the handler flushes once per event loop turn.
