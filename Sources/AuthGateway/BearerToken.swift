@@ -1,4 +1,5 @@
 import AuthJSON
+import Synchronization
 
 /// Reading an access token off a request, and peeking at whose it claims to be.
 enum BearerToken {
@@ -39,19 +40,36 @@ enum BearerToken {
 
     /// The user id in the token's `sub` claim, read WITHOUT checking the signature. It only
     /// chooses how to ask authd (see `Gateway.checkOwnAccount`); authd alone decides whether
-    /// the token is any good. On every user request, hence bytes rather than Foundation.
+    /// the token is any good. On every user request, hence bytes rather than Foundation, and
+    /// remembered by the claims' text (not the whole token: without its signature that text
+    /// is no credential), since a client sends one token many times.
     static func subject(of token: String) -> Int64? {
-        let bytes = Array(token.utf8)
-        guard let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")),
-              let secondDot = bytes[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")),
-              let payload = base64URLDecode(bytes[(firstDot + 1)..<secondDot]),
-              let sub = payload.withUnsafeBufferPointer({ try? JSONParser.parse(buffer: $0) })?["sub"]?.string
-        else { return nil }
-        return Int64(sub)
+        var token = token
+        return token.withUTF8 { bytes -> Int64? in
+            guard let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")),
+                  let secondDot = bytes[(firstDot + 1)...].firstIndex(of: UInt8(ascii: "."))
+            else { return nil }
+            let claims = UnsafeBufferPointer(rebasing: bytes[(firstDot + 1)..<secondDot])
+            let key = String(decoding: claims, as: UTF8.self)
+            if let known = recentSubjects.withLock({ $0[key] }) { return known }
+            let subject = base64URLDecode(claims).flatMap { payload in
+                payload.withUnsafeBufferPointer { try? JSONParser.parse(buffer: $0) }?["sub"]?.string.flatMap { Int64($0) }
+            }
+            recentSubjects.withLock { recent in
+                // Bounded: forgetting them all now and then costs one parse per token.
+                if recent.count >= recentSubjectsLimit { recent.removeAll(keepingCapacity: true) }
+                recent[key] = subject
+            }
+            return subject
+        }
     }
 
+    /// The subject of each claims text seen lately (nil for one without a numeric `sub`).
+    private static let recentSubjects = Mutex<[String: Int64?]>([:])
+    static let recentSubjectsLimit = 1024
+
     /// RFC 4648 §5 without padding, as JWTs use it; nil on any other character.
-    static func base64URLDecode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+    static func base64URLDecode(_ text: some Collection<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(text.count * 3 / 4)
         var accumulator: UInt32 = 0
