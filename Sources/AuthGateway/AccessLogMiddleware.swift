@@ -15,28 +15,34 @@ struct AccessLogMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var status = 500
-        var route: String?
+        var route: GatewayRoute?
         defer {
             let duration = ContinuousClock.now - start
-            let elapsed = duration.components
-            let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
-            let client = clientAddresses.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
+            let pattern = route?.openAPIPath
             // Only a route's own method is a bounded label; any other is whatever a client sent.
             let method = route == nil ? "other" : request.method.rawValue
-            metrics.recordRequest(route: route ?? "unmatched", method: method, status: status, duration: duration)
-            logger.info("request", metadata: [
-                "method": .string(request.method.rawValue),
-                // Capped: an unknown path is whatever a client chose to send.
-                "path": .string(String(request.uri.path.prefix(200))),
-                "route": .string(route ?? "-"),
-                "status": .stringConvertible(status),
-                "duration_us": .stringConvertible(micros),
-                "client": .string(client?.description ?? "-"),
-            ])
+            metrics.recordRequest(route: pattern ?? "unmatched", method: method, status: status, duration: duration)
+            // Built only when the level lets the line through (swift-log takes it as an autoclosure).
+            logger.info("request", metadata: accessLogItems(request, context, pattern: pattern, status: status, duration: duration))
         }
         let response = try await next(request, context)
         status = Int(response.status.code)
-        route = GatewayRoute.matching(request.uri.path, request.method)?.openAPIPath
+        route = GatewayRoute.matching(request.uri.path, request.method)
         return response
+    }
+
+    private func accessLogItems(_ request: Request, _ context: Context, pattern: String?, status: Int, duration: Duration) -> Logger.Metadata {
+        let elapsed = duration.components
+        let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
+        let client = clientAddresses.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
+        return [
+            "method": .string(request.method.rawValue),
+            // Capped: an unknown path is whatever a client chose to send.
+            "path": .string(String(request.uri.path.prefix(200))),
+            "route": .string(pattern ?? "-"),
+            "status": .stringConvertible(status),
+            "duration_us": .stringConvertible(micros),
+            "client": .string(client?.description ?? "-"),
+        ]
     }
 }

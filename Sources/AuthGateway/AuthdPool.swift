@@ -61,9 +61,17 @@ public final class AuthdPool: Sendable {
     }
 
     private func send(_ method: RPCMethod, _ params: [String: JSON], mayRetry: Bool) async throws -> JSON {
-        let turn = cursor.wrappingAdd(1, ordering: .relaxed).oldValue
-        let here = MultiThreadedEventLoopGroup.currentEventLoop.flatMap { slotsByLoop[ObjectIdentifier($0)] } ?? slots
-        let slot = here[turn % here.count]
+        let turn = { self.cursor.wrappingAdd(1, ordering: .relaxed).oldValue }
+        let slot: PoolSlot
+        if let here = MultiThreadedEventLoopGroup.currentEventLoop.flatMap({ slotsByLoop[ObjectIdentifier($0)] }) {
+            // The loop's first open connection takes all its calls, so that the calls of one loop
+            // turn reach authd in one write and come back in few reads; the others take over
+            // when it closes.
+            slot = here.first { $0.isConnected } ?? here[turn() % here.count]
+        } else {
+            // A loop without a connection of its own (more loops than connections) takes turns.
+            slot = slots[turn() % slots.count]
+        }
         let channel = try await slot.channel(connect: connect(on:))
         let response = channel.eventLoop.makePromise(of: JSON.self)
         // Not flushed here: the handler flushes once per event loop turn.

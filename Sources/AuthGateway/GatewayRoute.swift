@@ -24,9 +24,7 @@ public enum GatewayRoute: CaseIterable, Sendable {
 
     /// The path in OpenAPI's syntax (`{id}`).
     public var openAPIPath: String {
-        path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
-            .joined(separator: "/")
+        Self.table.first { $0.route == self }!.openAPIPath
     }
 
     public var method: HTTPRequest.Method {
@@ -75,17 +73,24 @@ public enum GatewayRoute: CaseIterable, Sendable {
     /// are compared as the router does: `:id` matches any one, and empty ones are ignored.
     static func methods(servedAt requestPath: String) -> [HTTPRequest.Method] {
         let segments = requestPath.split(separator: "/")
-        return allCases.filter { $0.matches(segments) }.map(\.method)
+        return table.filter { Self.matches($0.segments, segments) }.map(\.route.method)
     }
 
     /// The route a request reaches, nil when none serves its path and method.
     static func matching(_ requestPath: String, _ method: HTTPRequest.Method) -> GatewayRoute? {
         let segments = requestPath.split(separator: "/")
-        return allCases.first { $0.method == method && $0.matches(segments) }
+        return table.first { $0.route.method == method && Self.matches($0.segments, segments) }?.route
     }
 
-    private func matches(_ segments: [Substring]) -> Bool {
-        let pattern = path.split(separator: "/")
-        return pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+    private static func matches(_ pattern: [String], _ segments: [Substring]) -> Bool {
+        pattern.count == segments.count && zip(pattern, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+    }
+
+    /// Each route with its path split once, in `allCases` order, not on every request's access log line.
+    private static let table: [(route: GatewayRoute, segments: [String], openAPIPath: String)] = allCases.map { route in
+        let openAPI = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            .joined(separator: "/")
+        return (route, route.path.split(separator: "/").map(String.init), openAPI)
     }
 }

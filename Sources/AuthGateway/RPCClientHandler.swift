@@ -66,7 +66,9 @@ final class RPCClientHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = unwrapInboundIn(data)
-        guard let response = try? JSONParser.parse(line.readableBytesView) else {
+        // Through the non-generic entry point: a generic one called from here is not specialized.
+        let parsed = line.withUnsafeReadableBytes { try? JSONParser.parse(buffer: $0.assumingMemoryBound(to: UInt8.self)) }
+        guard let response = parsed else {
             // Not authd speaking: no later line can be trusted either.
             context.close(promise: nil)
             return
