@@ -25,8 +25,9 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        // libpq is loaded with dlopen on the first PostgreSQL URL (see its shim.h), so it has no pkgConfig.
-        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        // libpq (headers from libpq-dev) is loaded with dlopen on the first PostgreSQL URL, so
+        // it is not linked: this C target holds the table of its functions (include/CLibPQ.h).
+        .target(name: "CLibPQ"),
 
         // The domain: users, passwords, tokens and the rules; no transport, no SQL.
         .target(name: "AuthCore"),

@@ -16,10 +16,10 @@ struct PGError: Error, CustomStringConvertible {
     var description: String { sqlState.map { "PostgreSQL error \($0): \(message)" } ?? "PostgreSQL: \(message)" }
 }
 
-/// libpq, loaded on first use (see CLibPQ/shim.h): a daemon on SQLite never loads it
+/// libpq, loaded on first use (see CLibPQ/include/CLibPQ.h): a daemon on SQLite never loads it
 /// or the twenty libraries it brings.
 private enum LibPQ {
-    nonisolated(unsafe) static let loadError: String? = authd_libpq_load().map { String(cString: $0) }
+    static let loadError: String? = authd_libpq_load().map { String(cString: $0) }
 
     static func load() throws {
         if let loadError { throw LibPQUnavailable(reason: loadError) }
