@@ -112,7 +112,6 @@ extension AuthService {
         emit(.logout, user.user.id, caller)
     }
 
-    /// The token's state; nil when it is not active. A missing token is invalid params.
     /// `verify` of a token given as a string, answered from memory alone without
     /// waiting: `.some(nil)` for a token that is not active, nil when the answer needs
     /// the storage (then call `verify`).
@@ -122,6 +121,7 @@ extension AuthService {
         return .some(Self.active(claims, state).map { Verification(user: $0.0.user, claims: $0.1) })
     }
 
+    /// The token's state; nil when it is not active. A missing token is invalid params.
     public func verify(token: Token) async throws -> Verification? {
         var errors = FieldErrors()
         let raw = token.required("token", &errors)

@@ -3,11 +3,6 @@ import Synchronization
 
 /// OpenSSL, the only file that sees it.
 enum OpenSSL {
-    /// HMAC-SHA256 under one key, keyed once: each call reuses a keyed context from a
-    /// small free list instead of fetching the digest and hashing the key again
-    /// (one-shot `HMAC()` does both, and it dominated `auth.verify`).
-    /// `@unchecked`: the template is only used under `spare`'s lock, and a context
-    /// taken from the list belongs to one caller until it is put back.
     /// Initializes libcrypto without its error strings (authd never shows OpenSSL's
     /// messages): loading them maps about a megabyte that an idle daemon would keep.
     /// The system's openssl.cnf is still read. Later calls do nothing.
@@ -15,6 +10,11 @@ enum OpenSSL {
         _ = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS), nil)
     }
 
+    /// HMAC-SHA256 under one key, keyed once: each call reuses a keyed context from a
+    /// small free list instead of fetching the digest and hashing the key again
+    /// (one-shot `HMAC()` does both, and it dominated `auth.verify`).
+    /// `@unchecked`: the template is only used under `spare`'s lock, and a context
+    /// taken from the list belongs to one caller until it is put back.
     final class HMACSHA256: @unchecked Sendable {
         /// Addresses of `EVP_MAC_CTX`s holding the key (as integers, which are Sendable).
         private let spare: Mutex<[UInt]>

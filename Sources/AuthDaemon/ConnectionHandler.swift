@@ -59,9 +59,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         let channel = context.channel
         let dispatcher = self.dispatcher
         let caller = self.caller
-        let prepared = line.readableBytesView.withContiguousStorageIfAvailable { dispatcher.prepare($0, caller: caller) }
-            ?? Array(line.readableBytesView).withUnsafeBufferPointer { dispatcher.prepare($0, caller: caller) }
-        switch prepared {
+        switch dispatcher.prepare(line.readableBytesView, caller: caller) {
         case .answered(let answer):
             finished(answer, channel)
         case .parsed(let request):

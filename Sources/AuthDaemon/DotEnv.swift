@@ -25,8 +25,8 @@ public enum DotEnv {
             var value = line[line.index(after: eq)...].trimmed
             if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
                 value = String(value.dropFirst().dropLast())
-            } else if let hash = value.indices.first(where: { value[$0...].hasPrefix(" #") }) {
-                value = value[..<hash].trimmed
+            } else if let hash = value.firstRange(of: " #") {
+                value = value[..<hash.lowerBound].trimmed
             }
             if !key.isEmpty { out[key] = value }
         }

@@ -31,9 +31,7 @@ public struct RPCDispatcher: Sendable {
     /// The response to one line as the UTF-8 text to send (without the newline), or nil
     /// when nothing is to be sent (notifications).
     public func handle(_ line: some Collection<UInt8>, caller: Caller) async -> [UInt8]? {
-        let prepared = line.withContiguousStorageIfAvailable { prepare($0, caller: caller) }
-            ?? Array(line).withUnsafeBufferPointer { prepare($0, caller: caller) }
-        switch prepared {
+        switch prepare(line, caller: caller) {
         case .answered(let answer): return answer
         case .parsed(let json): return await handle(parsed: json, caller: caller)
         }
@@ -45,6 +43,12 @@ public struct RPCDispatcher: Sendable {
         case answered([UInt8]?)
         /// The request, for `handle(parsed:caller:)`.
         case parsed(JSON)
+    }
+
+    /// `prepare` for any collection of bytes.
+    func prepare(_ line: some Collection<UInt8>, caller: Caller) -> Prepared {
+        line.withContiguousStorageIfAvailable { prepare($0, caller: caller) }
+            ?? Array(line).withUnsafeBufferPointer { prepare($0, caller: caller) }
     }
 
     /// Reads a line and answers it at once when it can, on the caller's thread: a line

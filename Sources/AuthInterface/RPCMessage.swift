@@ -35,9 +35,9 @@ public struct RPCRequest: Sendable {
         guard case .string(let method)? = o["method"] else {
             return .failure(RPCFailure(id: answerID, error: RPCError(.invalidRequest, "method must be a string")))
         }
+        if let params = o["params"]?.object { return .success(RPCRequest(id: id, method: method, params: params)) }
         switch o["params"] {
         case nil: return .success(RPCRequest(id: id, method: method))
-        case let value? where value.object != nil: return .success(RPCRequest(id: id, method: method, params: value.object!))
         case .array?:
             return .failure(RPCFailure(id: answerID, error: RPCError(.invalidParams, "params must be given by name (an object)"),
                                        notification: id == nil))

@@ -23,8 +23,7 @@ extension JSON {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
-            // By UTF-8 bytes, which is by code point, as Python's sort_keys orders them.
-            JSON.write(o.sorted { JSON.utf8Precedes($0.key, $1.key) }, to: &out)
+            JSON.write(JSON.inKeyOrder(o), to: &out)
         case .sortedMembers(let members):
             JSON.write(members, to: &out)
         }

@@ -56,7 +56,7 @@ public enum JSON: Sendable {
     /// An object's members in serialization order (by the keys' UTF-8 bytes); nil if not an object.
     public var members: [Member]? {
         switch self {
-        case .object(let o): return o.sorted { JSON.utf8Precedes($0.key, $1.key) }
+        case .object(let o): return JSON.inKeyOrder(o)
         case .sortedMembers(let members): return members
         default: return nil
         }
@@ -130,8 +130,13 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
             // Labels are not part of a tuple's layout: the same array, seen with them.
             self = .sortedMembers(unsafeBitCast(elements, to: [Member].self))
         } else {
-            self = .sortedMembers(Dictionary(elements, uniquingKeysWith: { _, last in last }).sorted { JSON.utf8Precedes($0.key, $1.key) })
+            self = .sortedMembers(JSON.inKeyOrder(Dictionary(elements, uniquingKeysWith: { _, last in last })))
         }
+    }
+
+    /// A dictionary's members by the keys' UTF-8 bytes (code point order: Python's `sort_keys`).
+    static func inKeyOrder(_ object: [String: JSON]) -> [Member] {
+        object.sorted { utf8Precedes($0.key, $1.key) }
     }
 
     /// Byte order of the UTF-8 forms (code point order: Python's `sort_keys`), straight
