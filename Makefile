@@ -2,7 +2,7 @@
 SWIFT ?= swift
 VENV := .build-venv
 
-.PHONY: run test build deps clean fuzz release install uninstall bench
+.PHONY: run test build deps clean fuzz release install uninstall bench bench-ab bench-scale deb
 FUZZ_SECONDS ?= 60
 
 # Where `make install` puts things: PREFIX=/usr for a system install, DESTDIR for
@@ -86,12 +86,34 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/authctl.1 $(DESTDIR)$(MANDIR)/man8/authd.8 $(DESTDIR)$(MANDIR)/man8/authd-gateway.8
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+# authd_VERSION_amd64.deb (dpkg-deb) from the release build in .build-release, checked
+# by lintian (scripts/build-deb; README, Deployment). Install it with
+# `apt install ./authd_VERSION_amd64.deb`.
+deb:
+	scripts/install-deps --deb
+	scripts/build-deb
+
 # Throughput and latency of every scenario on SQLite and on a throwaway PostgreSQL,
 # against the ceilings measured in the same run (scripts/bench; README, Performance).
 bench:
 	scripts/install-deps --bench
 	$(SWIFT) build -c release --static-swift-stdlib
 	scripts/bench
+
+# A million users (issue #15): imported through authctl, then token checks, memory, paging,
+# logins and registrations, on SQLite and a throwaway PostgreSQL, each against a baseline of
+# the same run (scripts/bench-scale; README, Scale). BENCH_SCALE_USERS=20000
+# BENCH_SCALE_TOKENS=20000 is the small version.
+bench-scale:
+	scripts/install-deps --test --bench
+	$(SWIFT) build -c release --static-swift-stdlib
+	$(VENV)/bin/python3 scripts/bench-scale
+
+# The same scenarios against an older build (BASELINE, a git revision, default HEAD~1)
+# and this one, interleaved in one run; prints the ratio new/old (scripts/bench-ab).
+bench-ab:
+	scripts/install-deps --bench
+	scripts/bench-ab
 
 # libFuzzer over the request path (framing, JSON-RPC, params, validation) with
 # AddressSanitizer; fails on any crash or sanitizer report. New inputs go to
@@ -105,4 +127,4 @@ fuzz:
 		-max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -print_final_stats=1
 
 clean:
-	rm -rf .build .build-fuzz .build-bench $(VENV)
+	rm -rf .build .build-fuzz .build-bench .build-baseline .build-release .build-deb $(VENV)

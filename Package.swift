@@ -41,17 +41,34 @@ let package = Package(
         ]),
         // libxcrypt password hashing and OpenSSL HS256 tokens behind the domain's protocols.
         .target(name: "AuthCrypto", dependencies: ["AuthCore", "AuthJSON", "AuthThreads", "CCrypt", "COpenSSL"]),
-        // The embedded SQLite store.
-        .target(name: "AuthSQLite", dependencies: ["AuthCore", "AuthThreads", "CSQLite"]),
-        // The PostgreSQL store through libpq, for production and several daemons on one database.
-        .target(name: "AuthPostgres", dependencies: ["AuthCore", "AuthThreads", "CLibPQ"]),
+        // The one store core (users, revocations, throttling, the token-state cache) over a
+        // small SQL driver protocol; each database below is only its driver.
+        .target(name: "AuthStore", dependencies: ["AuthCore", "AuthThreads", .product(name: "CoreMetrics", package: "swift-metrics")]),
+        // The embedded SQLite driver.
+        .target(name: "AuthSQLite", dependencies: ["AuthCore", "AuthStore", "AuthThreads", "CSQLite"]),
+        // The PostgreSQL driver through libpq, for production and several daemons on one database.
+        .target(name: "AuthPostgres", dependencies: ["AuthCore", "AuthStore", "AuthThreads", "CLibPQ"]),
         // The interface contract, declared once: JSON, JSON-RPC messages, methods, error codes.
         .target(name: "AuthInterface", dependencies: ["AuthCore", "AuthJSON"]),
         // libsystemd for authd and the gateway: socket activation, sd_notify, the journal and logging to it.
-        .target(name: "AuthSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "AuthSystemd", dependencies: [
+            "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // authd's socket for all who speak on it: the default path, the Unix-socket connect,
+        // the line framing, and the accept loop the daemon and the gateway share.
+        .target(name: "AuthWire", dependencies: [
+            "AuthThreads",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Settings declared once per program and resolved from options, environment and files,
+        // for authd and the gateway; the check of the per-user runtime directory, for all three.
+        .target(name: "AuthSettings", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // The daemon: socket, framing, dispatch, configuration.
         .target(name: "AuthDaemon", dependencies: [
-            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthPostgres", "AuthInterface", "AuthJSON", "AuthThreads", "AuthSystemd",
+            "AuthSettings", "AuthCore", "AuthCrypto", "AuthStore", "AuthSQLite", "AuthPostgres", "AuthInterface", "AuthJSON", "AuthThreads", "AuthSystemd", "AuthWire",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -61,38 +78,34 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // A small blocking client for authctl and the tests.
-        .target(name: "AuthClient", dependencies: ["AuthInterface", "AuthJSON"]),
+        .target(name: "AuthClient", dependencies: ["AuthInterface", "AuthJSON", "AuthWire"]),
         // authctl's commands.
         .target(name: "AuthControl", dependencies: [
-            "AuthClient", "AuthInterface", "AuthJSON",
+            "AuthClient", "AuthCore", "AuthSettings", "AuthInterface", "AuthJSON", "AuthWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "authd", dependencies: [
-            "AuthDaemon", "AuthSystemd",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(name: "authd", dependencies: ["AuthDaemon", "AuthInterface", "AuthSettings", "AuthSystemd"]),
         .executableTarget(name: "authctl", dependencies: ["AuthControl"]),
 
         // The HTTP gateway: the Flask app's REST routes over authd's socket; holds no user data.
         .target(name: "AuthGateway", dependencies: [
-            "AuthCore", "AuthInterface", "AuthJSON", "AuthThreads", "AuthSystemd",
+            "AuthSettings", "AuthCore", "AuthInterface", "AuthJSON", "AuthThreads", "AuthSystemd", "AuthWire",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        .executableTarget(name: "authd-gateway", dependencies: [
-            "AuthGateway",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(name: "authd-gateway", dependencies: ["AuthGateway", "AuthInterface", "AuthSettings"]),
 
         // The load generator and its ceilings (`make bench`): the real protocol over the real socket.
         .target(name: "AuthBench", dependencies: [
-            "AuthClient", "AuthInterface", "AuthJSON", "AuthCrypto",
+            "AuthClient", "AuthInterface", "AuthJSON", "AuthCrypto", "AuthWire", "AuthCore", "AuthStore", "AuthSQLite",
+            "AuthPostgres", "AuthThreads",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -104,16 +117,16 @@ let package = Package(
         ]),
 
         .testTarget(name: "AuthUnitTests", dependencies: [
-            "AuthCore", "AuthCrypto", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "AuthDaemon", "AuthSystemd",
+            "AuthSettings", "AuthCore", "AuthCrypto", "AuthStore", "AuthSQLite", "AuthInterface", "AuthJSON", "AuthThreads", "AuthDaemon", "AuthSystemd", "AuthWire", "AuthTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Test helpers shared by the integration and gateway tests.
-        .target(name: "AuthTestSupport", path: "Tests/AuthTestSupport"),
-        .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON", "AuthTestSupport"]),
+        .target(name: "AuthTestSupport", dependencies: ["AuthWire"], path: "Tests/AuthTestSupport"),
+        .testTarget(name: "AuthIntegrationTests", dependencies: ["AuthClient", "AuthInterface", "AuthJSON", "AuthTestSupport", "AuthWire"]),
         .testTarget(name: "AuthGatewayTests", dependencies: [
-            "AuthGateway", "AuthInterface", "AuthJSON", "AuthSystemd", "AuthTestSupport",
+            "AuthSettings", "AuthClient", "AuthCore", "AuthGateway", "AuthInterface", "AuthJSON", "AuthSystemd", "AuthTestSupport", "AuthWire",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],
@@ -126,7 +139,7 @@ if Context.environment["AUTHD_FUZZ"] == "1" {
     package.targets += [
         .systemLibrary(name: "CFuzzer"),
         .executableTarget(name: "authd-fuzz", dependencies: [
-            "AuthDaemon", "AuthCore", "AuthCrypto", "AuthJSON", "CFuzzer",
+            "AuthDaemon", "AuthCore", "AuthCrypto", "AuthJSON", "AuthWire", "CFuzzer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

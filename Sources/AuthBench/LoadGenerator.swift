@@ -1,4 +1,5 @@
 import AuthJSON
+import AuthWire
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -59,7 +60,11 @@ public enum LoadGenerator {
             let handler = LoadHandler(index: index, workload: workload, depth: shape.depth, window: window, collector: collector)
             let channel = try await ClientBootstrap(group: group)
                 .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            ByteToMessageHandler(LineFrameDecoder(maxLength: 16 << 20, lastLine: .drop)), handler,
+                        ])
+                    }
                 }
                 .connect(unixDomainSocketPath: path).get()
             channels.append(channel)
@@ -103,7 +108,7 @@ final class Collector: Sendable {
 
 /// One connection's loop: send up to `depth`, and one more for every answer until the end.
 final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = Frame
     typealias OutboundOut = ByteBuffer
 
     private let index: Int
@@ -117,7 +122,9 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
     private var errors = 0
     private var unmeasured = 0
     private var firstError: String?
-    private var pending = ByteBuffer()
+    /// When the lines being read arrived; nil between reads.
+    private var readAt: UInt64?
+    private var sentSinceFlush = false
     private var finished = false
 
     init(index: Int, workload: Workload, depth: Int, window: Window, collector: Collector) {
@@ -151,22 +158,27 @@ final class LoadHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
-        pending.writeBuffer(&incoming)
-        let now = monotonicNanos()
-        var sent = false
-        while let newline = pending.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
-            let length = newline - pending.readerIndex
-            let line = pending.readBytes(length: length)!
-            pending.moveReaderIndex(forwardBy: 1)
-            answered(line, now: now)
-            if now < window.stopAt {
-                send(context, now: now)
-                sent = true
-            }
+        // One clock reading for the lines of one read, as they arrived together.
+        let now = readAt ?? monotonicNanos()
+        readAt = now
+        guard case .line(let line) = unwrapInboundIn(data) else {
+            abandon(context, reason: "an answer longer than 16 MiB")
+            return
         }
-        pending.discardReadBytes()
-        if sent { context.flush() }
+        answered(Array(line.readableBytesView), now: now)
+        if now < window.stopAt {
+            send(context, now: now)
+            sentSinceFlush = true
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard let now = readAt else { return }
+        readAt = nil
+        if sentSinceFlush {
+            sentSinceFlush = false
+            context.flush()
+        }
         if now >= window.stopAt && sentAt.isEmpty { finish(context) }
     }
 

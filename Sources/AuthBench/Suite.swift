@@ -1,4 +1,5 @@
 import AuthCrypto
+import AuthInterface
 import AuthJSON
 import NIOPosix
 
@@ -18,9 +19,15 @@ public struct Suite: Sendable {
     public var loginClients: Int
     /// authd's pid, for its memory and the CPU it ran on.
     public var daemonPID: Int32?
+    /// authd's signing secret: to mint tokens without `sid` and follow refresh chains.
+    public var secret: [UInt8]?
+    /// Where the refresh's commit ceiling is measured (`CommitCeiling`).
+    public var commitDatabase: String?
 
     public init(socket: String, echoSocket: String, backend: String, cost: Int, seconds: Double,
-                warmupSeconds: Double, loginClients: Int, daemonPID: Int32?) {
+                warmupSeconds: Double, loginClients: Int, daemonPID: Int32?, secret: [UInt8]? = nil, commitDatabase: String? = nil) {
+        self.secret = secret
+        self.commitDatabase = commitDatabase
         self.socket = socket
         self.echoSocket = echoSocket
         self.backend = backend
@@ -62,6 +69,9 @@ public struct Suite: Sendable {
 
         let tag = runTag()
         let account = try BenchAccount.make(socket: socket, tag: tag)
+        // Logins of their own account: each opens a session, and past the per-user cap
+        // (100) they would end the least recently used one, the verified token's.
+        let loginAccount = try BenchAccount.make(socket: socket, tag: tag + "l")
         let idleRSS = daemonPID.flatMap(Self.residentKiB)
         var rows: [Row] = []
         func add(_ name: String, _ shape: LoadShape, _ sample: Sample, against ceiling: Double, _ label: String) {
@@ -72,32 +82,57 @@ public struct Suite: Sendable {
         let hashLabel = "\(cores) cores / \(String(format1: hashSeconds * 1000)) ms"
 
         let (verifyWide, peakRSS) = try await Self.sampling(daemonPID) { try await measure(.verify(account), wide) }
-        add("auth.verify", wide, verifyWide, against: echoWide.requestsPerSecond, echoLabel)
+        add(RPCMethod.verify.rawValue, wide, verifyWide, against: echoWide.requestsPerSecond, echoLabel)
+        var facts: [(String, String)] = []
+        if let secret {
+            // Tokens with sid (authd's own, the rows above) against tokens without (a Flask
+            // service's), measured in turn: sid, none, sid.
+            let none = try await measure(.verify(token: RefreshChains.tokenWithoutSession(account, secret: secret)), wide)
+            let again = try await measure(.verify(account), wide)
+            let sid = (verifyWide.requestsPerSecond + again.requestsPerSecond) / 2
+            rows.append(Row(name: "\(RPCMethod.verify.rawValue) without sid", shape: "16×8", sample: none,
+                            ceiling: "sid \(Int(sid))/s", ratio: none.requestsPerSecond > 0 ? sid / none.requestsPerSecond : nil))
+            facts.append(("verify sid / without sid", String(format2: none.requestsPerSecond > 0 ? sid / none.requestsPerSecond : 0)))
+        }
         let verifySingle = try await measure(.verify(account), single)
-        rows.append(Row(name: "auth.verify", shape: "1×1", sample: verifySingle,
+        rows.append(Row(name: RPCMethod.verify.rawValue, shape: "1×1", sample: verifySingle,
                         ceiling: "echo p99 \(Int(echoSingle.percentile(0.99))) µs",
                         ratio: verifySingle.percentile(0.99) > 0 ? echoSingle.percentile(0.99) / verifySingle.percentile(0.99) : nil))
-        add("users.get", wide, try await measure(.usersGet(account), wide), against: echoWide.requestsPerSecond, echoLabel)
-        add("users.list", wide, try await measure(.usersList(account), wide), against: echoWide.requestsPerSecond, echoLabel)
-        add("auth.login", logins, try await measure(.login(account), logins), against: hashCeiling, hashLabel)
-        add("auth.register", logins, try await measure(.register(tag: tag), logins), against: hashCeiling, hashLabel)
+        add(RPCMethod.usersGet.rawValue, wide, try await measure(.usersGet(account), wide), against: echoWide.requestsPerSecond, echoLabel)
+        add(RPCMethod.usersList.rawValue, wide, try await measure(.usersList(account), wide), against: echoWide.requestsPerSecond, echoLabel)
+        add(RPCMethod.login.rawValue, logins, try await measure(.login(loginAccount), logins), against: hashCeiling, hashLabel)
+        add(RPCMethod.register.rawValue, logins, try await measure(.register(tag: tag), logins), against: hashCeiling, hashLabel)
+        if let secret, let commitDatabase {
+            // One refresh chain per connection, so one request in flight on each.
+            let refreshes = LoadShape(connections: 16, depth: 1, seconds: seconds, warmupSeconds: warmupSeconds)
+            let chains = try RefreshChains(socket: socket, account: account, connections: refreshes.connections, secret: secret)
+            let commits = try await CommitCeiling.measure(database: commitDatabase, connections: refreshes.connections, seconds: seconds)
+            let refreshed = try await measure(.refresh(chains), refreshes)
+            add(RPCMethod.refresh.rawValue, refreshes, refreshed, against: commits, "commits \(Int(commits))/s")
+            // authd's storage pool has 2 connections a core by default: its own commit ceiling.
+            let pool = 2 * cores
+            let poolCommits = try await CommitCeiling.measure(database: commitDatabase, connections: pool, seconds: seconds)
+            rows.append(Row(name: "\(RPCMethod.refresh.rawValue) vs pool-size commits", shape: "16×1", sample: refreshed,
+                            ceiling: "commits on \(pool) \(Int(poolCommits))/s", ratio: poolCommits > 0 ? refreshed.requestsPerSecond / poolCommits : nil))
+            facts.append(("commit ceiling", "\(Int(commits))/s on 16 connections, \(Int(poolCommits))/s on \(pool)"))
+        }
 
         // Verification while logins run flat out: its p99 is what matters.
-        async let flood = measure(.login(account), logins)
+        async let flood = measure(.login(loginAccount), logins)
         let verifyDuringFlood = try await measure(.verify(account), single)
         let loginDuringFlood = try await flood
-        rows.append(Row(name: "auth.verify during login flood", shape: "1×1", sample: verifyDuringFlood,
+        rows.append(Row(name: "\(RPCMethod.verify.rawValue) during login flood", shape: "1×1", sample: verifyDuringFlood,
                         ceiling: "p99 target 2 ms", ratio: nil))
-        add("auth.login during verify", logins, loginDuringFlood, against: hashCeiling, hashLabel)
+        add("\(RPCMethod.login.rawValue) during verify", logins, loginDuringFlood, against: hashCeiling, hashLabel)
 
-        var facts: [(String, String)] = [
+        facts = [
             ("backend", backend), ("cores", String(cores)), ("bcrypt cost", String(cost)),
             ("one hash", "\(String(format1: hashSeconds * 1000)) ms"),
             ("login ceiling", "\(String(format1: hashCeiling))/s"),
             ("echo 16×8", "\(Int(echoWide.requestsPerSecond))/s"),
             ("echo 1×1", "\(Int(echoSingle.requestsPerSecond))/s, p99 \(Int(echoSingle.percentile(0.99))) µs"),
             ("bench CPU", Self.cpuDescription(getpid())),
-        ]
+        ] + facts
         if let daemonPID {
             facts.append(("authd CPU", Self.cpuDescription(daemonPID)))
             if let idleRSS { facts.append(("authd RSS idle", "\(idleRSS / 1024) MiB")) }
@@ -228,6 +263,20 @@ extension String {
     func padding(_ width: Int) -> String {
         self + String(repeating: " ", count: max(0, width - count))
     }
+}
+
+/// A file's lines (a token file of `make bench-scale`).
+public func readLines(_ path: String) throws -> [String] {
+    guard let file = fopen(path, "r") else { throw BenchError("cannot read \(path)") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n == 0 { break }
+        bytes += chunk[..<n]
+    }
+    return bytes.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
 }
 
 /// Writes bytes to a file, replacing it.

@@ -1,5 +1,6 @@
 import AuthInterface
 import AuthJSON
+import AuthWire
 import Foundation
 
 #if canImport(Glibc)
@@ -27,30 +28,16 @@ public final class AuthClient {
     public let path: String
     private let fd: Int32
     private var buffer: [UInt8] = []
+    /// Answers have no limit a client should impose: authd bounds what it sends.
+    private var scanner = LineScanner(maxLength: .max)
     private var nextID = 1
 
     public init(path: String, timeout: TimeInterval = 30) throws(ClientError) {
         self.path = path
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw .unreachable(path: path, reason: String(cString: strerror(errno))) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
-            throw .unreachable(path: path, reason: "socket path too long")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw .unreachable(path: path, reason: reason)
+        do throws(UnixSocket.Failure) {
+            fd = try UnixSocket.connect(to: path)
+        } catch {
+            throw .unreachable(path: path, reason: error.reason)
         }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -77,6 +64,21 @@ public final class AuthClient {
                 return RPCResponse.outcome(of: response)
             }
         }
+    }
+
+    /// Sends a request without waiting for its answer, and returns its id: callers that
+    /// pipeline (import) read the answers with `receiveAnswer`.
+    public func start(_ method: RPCMethod, _ params: [String: JSON]) throws(ClientError) -> Int {
+        let id = nextID
+        nextID += 1
+        try send(RPCRequest(id: .int(id), method: method.rawValue, params: params).json)
+        return id
+    }
+
+    /// The next answer and the id of its request (nil for an answer to no request).
+    public func receiveAnswer() throws(ClientError) -> (id: Int?, outcome: Result<JSON, RPCError>) {
+        let response = try receive()
+        return (response["id"]?.int64.map { Int($0) }, RPCResponse.outcome(of: response))
     }
 
     /// Sends one message as a line.
@@ -107,12 +109,13 @@ public final class AuthClient {
         }
     }
 
-    /// The next line without its newline; nil at end of stream.
+    /// The next line without its newline (a `\r` before it dropped, as authd frames); nil at
+    /// end of stream.
     public func receiveLine() throws(ClientError) -> [UInt8]? {
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Array(buffer[..<newline])
-                buffer.removeSubrange(...newline)
+            if case .line(let length, let consumed) = buffer.withUnsafeBytes({ scanner.scan($0) }) {
+                let line = Array(buffer[..<length])
+                buffer.removeFirst(consumed)
                 return line
             }
             var chunk = [UInt8](repeating: 0, count: 65536)

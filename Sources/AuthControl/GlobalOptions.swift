@@ -1,46 +1,72 @@
 import ArgumentParser
 import AuthInterface
 import AuthJSON
+import AuthSettings
+import AuthWire
 import Foundation
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
+/// How `--json` prints: `pretty` (indented), `short` (one line), or, for a bare `--json`,
+/// pretty on a terminal and short otherwise, as systemd's tools do.
+enum JSONStyle: String, ExpressibleByArgument, CaseIterable {
+    case pretty, short, auto
+
+    /// What help, errors and completions offer: `auto` is only what a bare `--json` becomes.
+    static var allValueStrings: [String] { [pretty.rawValue, short.rawValue] }
+
+    /// The style that `auto` stands for where stdout leads.
+    var resolved: JSONStyle {
+        guard self == .auto else { return self }
+        return isatty(STDOUT_FILENO) == 1 ? .pretty : .short
+    }
+
+    func format(_ value: JSON) -> String {
+        resolved == .pretty ? value.prettyText : value.text
+    }
+}
+
 /// The options every command takes: where the daemon listens, how to print, which token to use.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The daemon's socket (default: $AUTHD_SOCKET, else the daemon's own default).",
-                                            valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The daemon's socket (default: $AUTHD_SOCKET, else \(SocketPath.system)).",
+                                            valueName: "path"), completion: .file())
     var socket: String?
 
-    @Flag(name: .long, help: "Print the exact JSON result, compact, on one line.")
-    var json = false
+    @Flag(name: .long, help: "Talk to your own per-user authd (in $XDG_RUNTIME_DIR/authd) instead of the system's.")
+    var user = false
+
+    @Option(name: .long, help: ArgumentHelp("Print the daemon's JSON: pretty, short (one line), or for a bare --json "
+                                            + "pretty on a terminal and short otherwise. Errors are JSON too.",
+                                            valueName: "pretty|short"))
+    var json: JSONStyle?
 
     @Option(name: .long, help: ArgumentHelp("An access token for the user commands (default: $AUTHD_TOKEN); root needs none.",
                                             valueName: "token"))
     var token: String?
 
-    /// The flag wins over the environment, which wins over the default.
+    private static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The flag wins over the environment, which wins over the system socket; `--user`
+    /// names the per-user daemon's socket where the daemon itself would put it.
     var socketPath: String {
         if let socket { return socket }
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["AUTHD_SOCKET"], !path.isEmpty { return path }
-        return Self.defaultSocketPath(uid: getuid(), environment: environment)
-    }
-
-    /// Where authd listens when told nothing; the daemon computes the same path, so the two
-    /// find each other without configuration.
-    static func defaultSocketPath(uid: uid_t, environment: [String: String]) -> String {
-        if uid == 0 { return "/run/authd/authd.sock" }
-        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { return "\(runtime)/authd/authd.sock" }
-        return "/tmp/authd-\(uid)/authd.sock"
+        if let path = Self.environment["AUTHD_SOCKET"], !path.isEmpty { return path }
+        return user ? SocketPath.default(uid: getuid(), environment: Self.environment) : SocketPath.system
     }
 
     /// An empty `AUTHD_TOKEN` counts as none, so `AUTHD_TOKEN= authctl ...` acts as root would.
     var accessToken: String? {
         if let token { return token }
-        if let token = ProcessInfo.processInfo.environment["AUTHD_TOKEN"], !token.isEmpty { return token }
+        if let token = Self.environment["AUTHD_TOKEN"], !token.isEmpty { return token }
         return nil
+    }
+
+    /// Where the token came from, for the message when authd refuses it.
+    var tokenSource: TokenSource? {
+        if token != nil { return .option }
+        return accessToken == nil ? nil : .environment
     }
 
     /// The token that verify and logout are about: the argument, else the caller's own.
@@ -51,12 +77,26 @@ struct GlobalOptions: ParsableArguments {
         return token
     }
 
+    /// A per-user socket in a directory someone else could have made is refused: a
+    /// password sent to it would be theirs.
     func connect() throws(ControlError) -> Daemon {
-        try Daemon(path: socketPath, token: accessToken)
+        if socket == nil && (Self.environment["AUTHD_SOCKET"] ?? "").isEmpty && user {
+            do {
+                try RuntimeDirectory.check(directoryOf: socketPath, create: false)
+            } catch {
+                throw .unreachable("\(error)", hint: nil)
+            }
+        }
+        return try Daemon(path: socketPath, token: accessToken, tokenSource: tokenSource)
     }
 
-    /// Prints a result: exactly as the daemon sent it with `--json`, else as `human` renders it.
+    /// Prints a result: the daemon's JSON with `--json`, else as `human` renders it.
     func emit(_ result: JSON, human: (JSON) -> String) {
-        Swift.print(json ? result.text : human(result))
+        Swift.print(json.map { $0.format(result) } ?? human(result))
     }
+}
+
+/// Where the caller's token came from.
+enum TokenSource {
+    case option, environment
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import AuthInterface
 
 /// `authctl health`: whether the daemon and its storage answer.
-struct HealthCommand: ParsableCommand {
+struct HealthCommand: ParsableCommand, OptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "health",
         abstract: "Check that the daemon and its storage answer."

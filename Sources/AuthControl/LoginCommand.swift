@@ -3,7 +3,7 @@ import AuthInterface
 import AuthJSON
 
 /// `authctl login`: checks a password and prints an access token, ready for `AUTHD_TOKEN`.
-struct LoginCommand: ParsableCommand {
+struct LoginCommand: ParsableCommand, OptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
         abstract: "Log in and print an access token.",
@@ -32,9 +32,9 @@ struct LoginCommand: ParsableCommand {
 
     func run() throws {
         let password = try passwordStdin ? PasswordReader.fromStdin() : PasswordReader.prompt(confirm: false)
-        var params: [String: JSON] = ["password": .string(password)]
-        if let username { params["username"] = .string(username) }
-        if let email { params["email"] = .string(email) }
+        var params: [String: JSON] = [ParamSpec.password.name: .string(password)]
+        if let username { params[ParamSpec.username.name] = .string(username) }
+        if let email { params[ParamSpec.email.name] = .string(email) }
         let result = try options.connect().call(.login, params)
         options.emit(result) { Render.field($0, "access_token") }
     }

@@ -14,8 +14,10 @@ nonisolated(unsafe) private var echoRestoreSettings = termios()
 /// Reads a password from stdin (`--password-stdin`) or from the terminal without echo,
 /// never from argv, where other users could read it in `ps`.
 enum PasswordReader {
-    /// The first line of stdin, without its line break.
-    static func fromStdin() throws(ControlError) -> String {
+    /// The first line of stdin, without its line break; asked for without echo when stdin
+    /// is a terminal, so that `--password-stdin` typed by hand does not show it.
+    static func fromStdin(label: String = "Password") throws(ControlError) -> String {
+        if isatty(STDIN_FILENO) == 1 { return try ask("\(label): ", on: STDIN_FILENO) }
         guard let line = readLine(strippingNewline: true) else {
             throw .usage("no password on standard input")
         }
@@ -24,14 +26,14 @@ enum PasswordReader {
 
     /// Asks on /dev/tty (not stdin, which may be a pipe); with `confirm`, asks twice and
     /// compares, since a typo in a new password cannot be seen.
-    static func prompt(confirm: Bool) throws(ControlError) -> String {
+    static func prompt(confirm: Bool, label: String = "Password") throws(ControlError) -> String {
         let tty = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard tty >= 0 else {
             throw .usage("no terminal to ask for the password on; use --password-stdin")
         }
         defer { close(tty) }
-        let password = try ask("Password: ", on: tty)
-        if confirm, try ask("Repeat password: ", on: tty) != password {
+        let password = try ask("\(label): ", on: tty)
+        if confirm, try ask("Repeat \(label.lowercased()): ", on: tty) != password {
             throw .usage("passwords do not match")
         }
         return password

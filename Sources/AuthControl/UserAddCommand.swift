@@ -2,18 +2,22 @@ import ArgumentParser
 import AuthInterface
 import AuthJSON
 
-/// `authctl user add`: registers an account.
-struct UserAddCommand: ParsableCommand {
+/// `authctl user add NAME --email ADDRESS`: registers an account.
+struct UserAddCommand: ParsableCommand, OptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Register a user.",
-        discussion: "The password is asked twice on the terminal, or read as one line from stdin with --password-stdin."
+        discussion: """
+            The password is asked twice on the terminal without echo, or read as one line \
+            from stdin with --password-stdin; the name and email are checked first. \
+            \(FieldCheck.passwordRules)
+            """
     )
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: "The new user's name.")
-    var username: String
+    @Argument(help: ArgumentHelp("The new user's name (\(ParamSpec.username.summary)).", valueName: "username"))
+    var name: String
 
     @Option(help: "The new user's email address.")
     var email: String
@@ -22,10 +26,11 @@ struct UserAddCommand: ParsableCommand {
     var passwordStdin = false
 
     func run() throws {
+        try FieldCheck.account(username: name, email: email)
         let password = try passwordStdin ? PasswordReader.fromStdin() : PasswordReader.prompt(confirm: true)
-        let user = try options.connect().call(.register, [
-            "username": .string(username), "email": .string(email), "password": .string(password),
-        ])
+        let user = try options.connect().call(.register, RPCMethod.register.params([
+            .username: .string(name), .email: .string(email), .password: .string(password),
+        ]))
         options.emit(user, human: Render.user)
     }
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
 
 /// `authctl user ...`: the users.* methods.
-struct UserCommand: ParsableCommand {
+struct UserCommand: ParsableCommand, OptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Add, list, show, change, delete and import users.",
+        abstract: "Add, list, show, change, delete, import, export, disable and reset users, and set their groups.",
         subcommands: [UserAddCommand.self, UserListCommand.self, UserShowCommand.self, UserUpdateCommand.self,
-                      UserDeleteCommand.self, UserImportCommand.self, UserUnlockCommand.self]
+                      UserDeleteCommand.self, UserImportCommand.self, UserExportCommand.self, UserUnlockCommand.self,
+                      UserDisableCommand.self, UserEnableCommand.self, UserGroupsCommand.self, UserResetCommand.self]
     )
 
     /// So that global options may also stand between `user` and its subcommand.

@@ -2,30 +2,33 @@ import ArgumentParser
 import AuthInterface
 import AuthJSON
 
-/// `authctl user show ID`.
-struct UserShowCommand: ParsableCommand {
+/// `authctl user show USER`.
+struct UserShowCommand: ParsableCommand, OptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show one user."
+        abstract: "Show one user, and for privileged callers their failed logins and status."
     )
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "The user's id.")
-    var id: Int64
+    @Argument(help: UserReference.help)
+    var user: UserReference
 
     func run() throws {
         let daemon = try options.connect()
-        let user = try daemon.call(.usersGet, ["id": .int(id)])
+        var shown = try user.user(on: daemon)
         // Failed logins are for administrators: others are refused them, and see the user only.
-        let lockout = try? daemon.outcome(.usersLockout, ["id": .int(id)]).get()
-        options.emit(user) { user in
-            var text = Render.user(user)
-            if let lockout, (lockout["failures"]?.int64 ?? 0) > 0 || lockout["locked_until"] != .null {
-                text += "\nfailed_logins: \(Render.field(lockout, "failures"))"
-                if let until = lockout["locked_until"]?.string { text += "\nlocked_until: \(until)" }
-            }
-            return text
+        if let id = shown["id"]?.int64,
+           let lockout = try? daemon.outcome(.usersLockout, RPCMethod.usersLockout.params([.id: .int(id)])).get() {
+            // The same fields as the text: the user's own, then the lockout's.
+            var object = shown.object ?? [:]
+            object["failed_logins"] = lockout["failures"] ?? .int(0)
+            object["locked_until"] = lockout["locked_until"] ?? .null
+            // The administrator's view (users.status), beside the contract's user.
+            let status = try daemon.call(.usersStatus, RPCMethod.usersStatus.params([.id: .int(id)]))
+            for key in Render.statusFields { object[key] = status[key] ?? .null }
+            shown = .object(object)
         }
+        options.emit(shown, human: Render.user)
     }
 }

@@ -2,8 +2,8 @@ import ArgumentParser
 import AuthInterface
 import AuthJSON
 
-/// `authctl user unlock ID`: forgets an account's failed logins, lifting a lockout.
-struct UserUnlockCommand: ParsableCommand {
+/// `authctl user unlock USER`: forgets an account's failed logins, lifting a lockout.
+struct UserUnlockCommand: ParsableCommand, OptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlock",
         abstract: "Lift a lockout after failed logins (privileged)."
@@ -11,11 +11,13 @@ struct UserUnlockCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "The user's id.")
-    var id: Int64
+    @Argument(help: UserReference.help)
+    var user: UserReference
 
     func run() throws {
-        let result = try options.connect().call(.usersUnlock, ["id": .int(id)])
+        let daemon = try options.connect()
+        let id = try user.id(on: daemon)
+        let result = try daemon.call(.usersUnlock, RPCMethod.usersUnlock.params([.id: .int(id)]))
         options.emit(result) { _ in "unlocked user \(id)" }
     }
 }

@@ -16,7 +16,7 @@ public struct AuthError: Error, Sendable, Equatable {
     public var message: String
     /// Per-field validation messages (invalidParams).
     public var fields: [String: [String]] = [:]
-    /// The field that clashed (conflict).
+    /// The field that clashed (conflict); why a refresh token was refused (unauthenticated).
     public var field: String?
     /// Seconds before a retry makes sense (tooManyAttempts, unavailable).
     public var retryAfter: Int?
@@ -37,10 +37,21 @@ public struct AuthError: Error, Sendable, Equatable {
     public static let forbidden = AuthError(.forbidden, "Not allowed to act on this user")
     public static let notFound = AuthError(.notFound, "User not found")
     public static func conflict(_ field: String) -> AuthError {
-        AuthError(.conflict, field == "email" ? "Email already registered" : "Username already taken", field: field)
+        let message = switch field {
+        case "email": "Email already registered"
+        case "id": "User id already in use, or once used by a deleted user"
+        default: "Username already taken"
+        }
+        return AuthError(.conflict, message, field: field)
     }
     public static func unavailable(_ message: String, retryAfter: Int = 1) -> AuthError {
         AuthError(.unavailable, message, retryAfter: retryAfter)
     }
+    /// A refused refresh token, with the contract's `data.reason` (nil: unknown token).
+    public static func refreshRefused(_ reason: String?) -> AuthError {
+        AuthError(.unauthenticated, reason == "reused" ? "Refresh token reused; the session has ended" : "Invalid refresh token",
+                  field: reason)
+    }
+    public static let sessionNotFound = AuthError(.notFound, "Session not found")
     public static let `internal` = AuthError(.internal, "Internal error")
 }

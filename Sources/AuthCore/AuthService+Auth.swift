@@ -4,129 +4,192 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The result of a successful login.
+/// The result of a successful login or refresh: an access token and the session's tokens.
 public struct LoginResult: Sendable {
     public var accessToken: String
     public var expiresIn: Int64
     public var user: User
+    public var refreshToken: String
+    public var refreshExpiresIn: Int64
+    public var sessionID: String
+    /// Only when the login asked for one (`session_token: true`).
+    public var sessionToken: String?
 }
 
-/// The result of `auth.verify`: the user and claims of an active token, or nothing.
+/// The user and claims of an active token.
 public struct Verification: Sendable {
     public var user: User
     public var claims: AccessClaims
+    /// The session, when the token checked was a session token.
+    public var session: Session? = nil
+    /// The user's groups (contract §8).
+    public var groups: [String] = []
+}
+
+/// What `auth.verify` found: an active token, or why it is not active.
+public enum TokenStatus: Sendable {
+    case active(Verification)
+    case inactive(InactiveReason)
+
+    /// The contract's words for a token that is not active.
+    public enum InactiveReason: String, Sendable {
+        case expired, revoked, invalid
+        case noUser = "no_user"
+    }
 }
 
 extension AuthService {
-    public func register(username: Field<String>, email: Field<String>, password: Field<String>, caller: Caller) async throws -> User {
+    /// `registrationOpen`: `--registration` as the last reload left it; closed, only
+    /// privileged peers (not the gateway) may register.
+    public func register(username: Field<String>, email: Field<String>, password: Field<String>, registrationOpen: Bool = true,
+                         caller: Caller) async throws -> User {
+        if !registrationOpen && (!caller.isPrivileged || caller.isGateway) {
+            throw AuthError(.forbidden, "Registration is closed")
+        }
         var errors = FieldErrors()
-        let username = username.required("username", &errors)
-        let email = email.required("email", &errors)
-        let password = password.required("password", &errors)
-        if let username { errors.add("username", Validation.username(username)) }
-        if let email { errors.add("email", Validation.email(email)) }
-        if let password { errors.add("password", Validation.password(password)) }
+        let (name, address, secret) = Validation.account(username, email, password, &errors)
         try errors.check()
 
         // A cheap check first, so a duplicate costs no hash; the store's unique
         // indexes decide races.
-        try await checkUnique(username: username, email: email)
-        let hash = try await hasher.hash(password!)
-        let user = try await store.create(NewUser(username: username!, email: email!, passwordHash: hash, createdAt: clock()))
+        try await checkUnique(username, email)
+        let hash = try await hasher.hash(secret!)
+        let user = try await store.create(NewUser(username: name!, email: address!, passwordHash: hash, createdAt: clock()))
         emit(.register, user.id, caller)
         return user
     }
 
     public func login(
-        username: Field<String>, email: Field<String>, password: Field<String>, client: Field<String> = .absent, caller: Caller
+        username: Field<String>, email: Field<String>, password: Field<String>, client: Field<String>, label: Field<String>,
+        sessionToken: Field<Bool>, caller: Caller
     ) async throws -> LoginResult {
         var errors = FieldErrors()
-        let name = username.optional("username", &errors)
-        let address = name == nil ? email.optional("email", &errors) : nil
+        let name = username.read(&errors)
+        let address = name == nil ? email.read(&errors) : nil
         if name == nil && address == nil && username.isAbsent && email.isAbsent {
-            errors.add("username", Validation.missing)
+            errors.add(username.name, Validation.missing)
         }
-        let password = password.required("password", &errors)
-        let clientAddress = client.optional("client", &errors)
+        let secret = password.read(&errors)
+        let clientAddress = client.read(&errors)
+        let labelText = readLabel(label, &errors)
+        let wantsSessionToken = sessionToken.read(&errors) ?? false
         try errors.check()
 
         let found: StoredUser?
         if let name { found = try await store.user(username: name) } else { found = try await store.user(email: address!) }
-        let keys = [found.map { ThrottleKey.account($0.user.id) }, caller.throttleKey(client: clientAddress)].compactMap { $0 }
-        // A throttled attempt is refused before any hash is spent on it.
-        let lockedUntil = try await store.lockedUntil(keys)
-        if lockedUntil > now {
-            throw AuthError(.tooManyAttempts, "Too many failed logins; retry later", retryAfter: Int(lockedUntil - now))
-        }
+        // A name no account has is counted under a keyed hash of it, with the same writes,
+        // so that neither the answer nor the lock tells whether the account exists.
+        let account = found.map { ThrottleKey.accountName($0.user.id) }
+            ?? "name:" + tokens.pseudonym((name ?? address!).lowercased())
+        let rules = settings.throttle
+        let keys = rules.keys(account: account, client: caller.throttleClient(client: clientAddress))
+        // The attempt is counted before its hash, so attempts sent at once cannot get past
+        // a limit; a throttled attempt is refused without a hash spent on it.
+        let reservation = try await reserve(keys)
         // bcrypt cannot take these, and no stored hash was made from them; checking
         // them costs the same as any wrong password.
-        let usable = Validation.loginPassword(password!).isEmpty
+        let usable = Validation.loginPassword(secret!).isEmpty
+        // The dummy hash matches no password, so a match means a usable password of a user.
+        let against = usable ? found?.passwordHash ?? hasher.dummyHash : hasher.dummyHash
         let matched: Bool
-        if let found, usable {
-            matched = try await hasher.verify(password!, against: found.passwordHash)
-        } else {
-            _ = try await hasher.verify(usable ? password! : "", against: hasher.dummyHash)
-            matched = false
+        do {
+            matched = try await hasher.verify(usable ? secret! : "", against: against)
+        } catch let error as AuthError where error.kind == .unavailable {
+            // No hash was spent: the attempt does not count.
+            try await store.releaseLogin(keys, rules: rules)
+            throw error
         }
-        guard matched, let found else {
-            emit(.loginFailed, found?.user.id, caller)
-            try await countFailure(keys, userID: found?.user.id, caller: caller)
+        // A disabled user's right password fails as a wrong one does; only the log says why.
+        guard matched, let found, !found.isDisabled else {
+            // The name tried and the end client's address (only as a trusted peer gave it), for fail2ban.
+            events(AuthEvent(.loginFailed, userID: found?.user.id, peerUID: caller.uid,
+                             detail: matched && found?.isDisabled == true ? "account disabled" : nil,
+                             attempt: .init(tried: name ?? address ?? ""), client: caller.mayNameClient ? clientAddress : nil))
+            reportLocks(reservation, found?.user.id, caller)
             throw AuthError.badCredentials
-        }
-        try await store.clearFailures(.account(found.user.id))
-        if hasher.needsRehash(found.passwordHash) {
-            let upgraded = try await hasher.hash(password!)
-            try await store.replaceHash(id: found.user.id, old: found.passwordHash, new: upgraded)
         }
         // Tokens issued in the second of a password change count as issued before it;
         // wait out that second rather than hand out a token that is already dead.
         while now <= found.tokensValidAfter {
             try await Task.sleep(for: .milliseconds(50))
         }
+        // Taken before the check, so a password change committed after the check revokes
+        // this token (its tokens_valid_after is at least `issued`), and one committed
+        // before it refuses the login: no token comes from a hash that is no longer current.
         let issued = now
-        let claims = AccessClaims(
-            sub: String(found.user.id), jti: UUID().uuidString.lowercased(), fresh: .flag(true),
-            iat: issued, nbf: issued, exp: issued + settings.tokenLifetime)
+        let opened = openingSession(for: found.user.id, at: max(nowMilliseconds, issued * 1000),
+                                    client: sessionClient(clientAddress, caller), label: caller.mayNameClient ? labelText : nil,
+                                    amr: ["pwd"], withSessionToken: wantsSessionToken)
+        guard let capped = try await store.completeLogin(found, keys: keys, rules: rules, opening: opened.new) else {
+            emit(.loginFailed, found.user.id, caller, "password changed during the login")
+            throw AuthError.badCredentials
+        }
+        sessionActivity(.opened)
+        if !capped.isEmpty { sessionActivity(.ended(.cap, count: capped.count)) }
+        if hasher.needsRehash(found.passwordHash) {
+            let upgraded = try await hasher.hash(secret!)
+            try await store.replaceHash(id: found.user.id, old: found.passwordHash, new: upgraded)
+        }
         emit(.loginSucceeded, found.user.id, caller)
-        return LoginResult(accessToken: tokens.encode(claims), expiresIn: settings.tokenLifetime, user: found.user)
-    }
-
-    /// Counts a failed login against the account and the client, locking either once
-    /// it passes its limit.
-    private func countFailure(_ keys: [ThrottleKey], userID: Int64?, caller: Caller) async throws {
-        let rules = settings.throttle
-        for key in keys {
-            let failures = try await store.recordFailure(key, now: now, window: rules.window)
-            if let seconds = rules.lockSeconds(failures: failures, scope: key.scope) {
-                try await store.lock(key, until: now + seconds)
-                emit(.lockout, key.scope == .account ? userID : nil, caller, "\(key.scope.rawValue) locked for \(seconds) s after \(failures) failures")
-            }
-        }
-    }
-
-    public func logout(token: Token, caller: Caller) async throws {
-        guard let raw = token.value, let (user, claims) = try await activeToken(raw) else {
-            throw AuthError.unauthenticated
-        }
-        try await store.revoke(jti: claims.jti, expiresAt: claims.exp)
-        emit(.logout, user.user.id, caller)
+        let session = opened.new.session
+        return result(found.user, session, at: session.createdAt, jti: UUID().uuidString.lowercased(), fresh: true,
+                      refreshToken: opened.refreshToken, sessionToken: opened.sessionToken)
     }
 
     /// `verify` of a token given as a string, answered from memory alone without
-    /// waiting: `.some(nil)` for a token that is not active, nil when the answer needs
-    /// the storage (then call `verify`).
-    public func verifyFromMemory(token: String) -> Verification?? {
-        guard let claims = tokens.decode(token, now: now), let userID = Int64(claims.sub) else { return .some(nil) }
-        guard let state = store.rememberedTokenState(jti: claims.jti, userID: userID) else { return nil }
-        return .some(Self.active(claims, state).map { Verification(user: $0.0.user, claims: $0.1) })
+    /// waiting; nil when the answer needs the storage (then call `verify`).
+    public func verifyFromMemory(token: String) -> TokenStatus? {
+        // A session token is looked up in the storage.
+        if Self.isOpaque(token) { return nil }
+        switch signed(token) {
+        case .inactive(let reason): return .inactive(reason)
+        case .signed(let claims, let userID):
+            guard let state = store.rememberedTokenState(jti: claims.jti, userID: userID) else { return nil }
+            var ended = false
+            if let sid = claims.sid {
+                guard let known = store.rememberedSessionEnded(sid) else { return nil }
+                ended = known
+            }
+            return Self.status(claims, state, sessionEnded: ended)
+        }
     }
 
-    /// The token's state; nil when it is not active. A missing token is invalid params.
-    public func verify(token: Token) async throws -> Verification? {
+    /// The token's state. A missing token is invalid params.
+    public func verify(token: Token) async throws -> TokenStatus {
         var errors = FieldErrors()
-        let raw = token.required("token", &errors)
+        let raw = token.read(&errors)
         try errors.check()
-        return try await activeToken(raw!).map { Verification(user: $0.0.user, claims: $0.1) }
+        if Self.isOpaque(raw!) { return try await verifySessionToken(raw!) }
+        switch signed(raw!) {
+        case .inactive(let reason): return .inactive(reason)
+        case .signed(let claims, let userID):
+            return Self.status(claims, try await store.tokenState(jti: claims.jti, userID: userID), sessionEnded: try await sessionEnded(claims))
+        }
+    }
+
+    /// A token as its signature and times alone judge it.
+    private enum Signed {
+        case signed(AccessClaims, userID: Int64)
+        case inactive(TokenStatus.InactiveReason)
+    }
+
+    private func signed(_ raw: String) -> Signed {
+        switch tokens.check(raw, now: now) {
+        case .invalid: return .inactive(.invalid)
+        case .expired: return .inactive(.expired)
+        case .valid(let claims):
+            guard let userID = Int64(claims.sub) else { return .inactive(.invalid) }
+            return .signed(claims, userID: userID)
+        }
+    }
+
+    /// `active` with the reason when it is not: a revoked token, or one issued before its
+    /// user's last password change, is revoked; one whose user is gone has no user.
+    static func status(_ claims: AccessClaims, _ state: (user: StoredUser?, revoked: Bool), sessionEnded: Bool) -> TokenStatus {
+        guard let (user, claims) = active(claims, state, sessionEnded: sessionEnded) else {
+            return .inactive(state.revoked || state.user != nil ? .revoked : .noUser)
+        }
+        return .active(Verification(user: user.user, claims: claims, groups: user.groups))
     }
 
     /// Checks that the storage answers.
@@ -135,8 +198,9 @@ extension AuthService {
         return store.kind
     }
 
-    /// Forgets revocations of tokens that have expired anyway.
+    /// Forgets revocations of tokens that have expired anyway, and sessions done with.
     public func purgeExpiredRevocations() async throws {
-        try await store.purgeRevocations(before: now)
+        let expired = try await store.purgeRevocations(before: now)
+        if expired > 0 { sessionActivity(.ended(.expired, count: expired)) }
     }
 }

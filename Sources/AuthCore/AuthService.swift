@@ -11,9 +11,25 @@ public struct AuthService: Sendable {
     public struct Settings: Sendable {
         public var tokenLifetime: Int64
         public var throttle: LoginThrottle
-        public init(tokenLifetime: Int64 = 3600, throttle: LoginThrottle = LoginThrottle()) {
+        /// Seconds: a session ends this long after its last use, or this long after it began.
+        public var sessionIdleTimeout: Int64
+        public var sessionLifetime: Int64
+        /// Seconds in which the last retired refresh token may be presented again (a retry).
+        public var refreshReuseInterval: Int64
+        public var maxSessionsPerUser: Int
+        /// Seconds in which a `fresh` token may change its user's email or delete them
+        /// without `current_password` (contract §8).
+        public var freshWindow: Int64
+        public init(tokenLifetime: Int64 = 3600, throttle: LoginThrottle = LoginThrottle(), sessionIdleTimeout: Int64 = 7 * 86_400,
+                    sessionLifetime: Int64 = 30 * 86_400, refreshReuseInterval: Int64 = 10, maxSessionsPerUser: Int = 100,
+                    freshWindow: Int64 = 600) {
+            self.freshWindow = freshWindow
             self.tokenLifetime = tokenLifetime
             self.throttle = throttle
+            self.sessionIdleTimeout = sessionIdleTimeout
+            self.sessionLifetime = sessionLifetime
+            self.refreshReuseInterval = refreshReuseInterval
+            self.maxSessionsPerUser = maxSessionsPerUser
         }
     }
 
@@ -23,13 +39,16 @@ public struct AuthService: Sendable {
     let settings: Settings
     let clock: @Sendable () -> Date
     let events: @Sendable (AuthEvent) -> Void
+    let sessionActivity: @Sendable (SessionActivity) -> Void
 
     public init(
         store: any UserStore, hasher: any PasswordHasher, tokens: any TokenCodec,
         settings: Settings = Settings(),
         clock: @escaping @Sendable () -> Date = { Date() },
-        events: @escaping @Sendable (AuthEvent) -> Void = { _ in }
+        events: @escaping @Sendable (AuthEvent) -> Void = { _ in },
+        sessionActivity: @escaping @Sendable (SessionActivity) -> Void = { _ in }
     ) {
+        self.sessionActivity = sessionActivity
         self.store = store
         self.hasher = hasher
         self.tokens = tokens
@@ -39,6 +58,8 @@ public struct AuthService: Sendable {
     }
 
     var now: Int64 { Int64(clock().timeIntervalSince1970.rounded(.down)) }
+    /// Session times are kept to the millisecond.
+    var nowMilliseconds: Int64 { Int64((clock().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// Who a request acts as once its token, if any, is checked.
     enum Principal {
@@ -52,9 +73,10 @@ public struct AuthService: Sendable {
     }
 
     /// The contract's authentication step: a token, whenever one is given, must be
-    /// active; without one only a privileged caller gets through.
+    /// active; without one only a privileged caller gets through. A token from the
+    /// gateway's group acts as its user even when the peer is privileged (section 5).
     func authenticate(_ token: Token, _ caller: Caller) async throws -> Principal {
-        switch token {
+        switch token.input {
         case .absent:
             if caller.isPrivileged { return .privileged }
             throw AuthError.unauthenticated
@@ -62,7 +84,7 @@ public struct AuthService: Sendable {
             throw AuthError.unauthenticated
         case .value(let raw):
             guard let (user, claims) = try await activeToken(raw) else { throw AuthError.unauthenticated }
-            return caller.isPrivileged ? .privileged : .user(user, claims)
+            return caller.isPrivileged && !caller.isGateway ? .privileged : .user(user, claims)
         }
     }
 
@@ -70,13 +92,23 @@ public struct AuthService: Sendable {
     /// its user exists, and it was issued after the user's last password change.
     func activeToken(_ raw: String) async throws -> (StoredUser, AccessClaims)? {
         guard let claims = tokens.decode(raw, now: now), let userID = Int64(claims.sub) else { return nil }
-        return Self.active(claims, try await store.tokenState(jti: claims.jti, userID: userID))
+        return Self.active(claims, try await store.tokenState(jti: claims.jti, userID: userID), sessionEnded: try await sessionEnded(claims))
     }
 
-    /// A well-signed, unexpired token is active unless revoked, its user gone, or all
-    /// the user's tokens from before its `iat` revoked.
-    static func active(_ claims: AccessClaims, _ state: (user: StoredUser?, revoked: Bool)) -> (StoredUser, AccessClaims)? {
-        guard !state.revoked, let user = state.user, claims.iat > user.tokensValidAfter else { return nil }
+    /// Whether the token's session has ended (false for a token without one): from memory
+    /// while it is true, else from the storage.
+    func sessionEnded(_ claims: AccessClaims) async throws -> Bool {
+        guard let sid = claims.sid else { return false }
+        if let known = store.rememberedSessionEnded(sid) { return known }
+        return try await store.sessionEnded(sid)
+    }
+
+    /// A well-signed, unexpired token is active unless revoked, its user gone or disabled, all the
+    /// user's tokens from before its `iat` revoked, its session ended, or (without a
+    /// session) the user's tokens without one ended after it was issued.
+    static func active(_ claims: AccessClaims, _ state: (user: StoredUser?, revoked: Bool), sessionEnded: Bool) -> (StoredUser, AccessClaims)? {
+        guard !state.revoked, !sessionEnded, let user = state.user, !user.isDisabled, claims.iat > user.tokensValidAfter,
+              claims.sid != nil || claims.iat > user.unboundTokensValidAfter else { return nil }
         return (user, claims)
     }
 
@@ -85,25 +117,26 @@ public struct AuthService: Sendable {
         if case .user(let u, _) = principal, u.user.id != id { throw AuthError.forbidden }
     }
 
-    /// The id parameter of `users.*`, validated before permission can be decided.
+    /// The id parameter of `users.*`, validated before permission can be decided. It is
+    /// needed even where the interface declares it optional (`users.get`'s alternatives).
     func requireID(_ id: Field<Int64>) throws -> Int64 {
         var errors = FieldErrors()
-        let value = id.required("id", &errors)
-        try errors.check()
-        return value!
+        if let value = id.read(&errors) { return value }
+        if errors.isEmpty { errors.add(id.name, Validation.missing) }
+        throw AuthError.invalid(errors.fields)
     }
 
     func emit(_ kind: AuthEvent.Kind, _ userID: Int64?, _ caller: Caller, _ detail: String? = nil) {
         events(AuthEvent(kind, userID: userID, peerUID: caller.uid, detail: detail))
     }
 
-    /// Fails with a conflict when another user already has the username or email.
-    func checkUnique(username: String?, email: String?, except id: Int64? = nil) async throws {
-        if let username, let other = try await store.user(username: username), other.user.id != id {
-            throw AuthError.conflict("username")
+    /// Fails with a conflict when another user already has the username or email given.
+    func checkUnique(_ username: Field<String>, _ email: Field<String>, except id: Int64? = nil) async throws {
+        if let name = username.value, let other = try await store.user(username: name), other.user.id != id {
+            throw AuthError.conflict(username.name)
         }
-        if let email, let other = try await store.user(email: email), other.user.id != id {
-            throw AuthError.conflict("email")
+        if let address = email.value, let other = try await store.user(email: address), other.user.id != id {
+            throw AuthError.conflict(email.name)
         }
     }
 }

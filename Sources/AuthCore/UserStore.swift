@@ -19,11 +19,20 @@ public protocol UserStore: Sendable {
     func user(email: String) async throws -> StoredUser?
     /// Up to `limit` users with an id greater than `afterID`, by id, and whether more follow.
     func list(afterID: Int64, limit: Int) async throws -> (users: [User], more: Bool)
+    /// The same with each user's hash, for export.
+    func storedUsers(afterID: Int64, limit: Int) async throws -> (users: [StoredUser], more: Bool)
     /// Applies the changes; nil when the user does not exist; conflicts as in `create`.
+    /// A new password hash also voids the user's reset token.
     func update(id: Int64, _ changes: UserChanges) async throws -> User?
     /// Replaces a hash only if it is still `old` (a re-hash on login must not undo a password change).
     func replaceHash(id: Int64, old: String, new: String) async throws
     func delete(id: Int64) async throws -> Bool
+    /// Inserts valid rows in one transaction, each keeping its `id` when it has one; a row
+    /// that clashes (username, email, or an id that is or was a user's) is refused alone,
+    /// and with `skipExisting` one already there with the same email and hash is skipped.
+    /// Later registrations get ids above every id imported. A `dryRun` answers the same
+    /// and rolls back.
+    func importUsers(_ rows: [NewUser], skipExisting: Bool, dryRun: Bool) async throws -> [ImportOutcome]
 
     /// Records a revoked token until it would have expired.
     func revoke(jti: String, expiresAt: Int64) async throws
@@ -32,21 +41,72 @@ public protocol UserStore: Sendable {
     /// The same from memory alone, without blocking: nil unless the store holds it and
     /// keeps it true right now (the caller then asks `tokenState`).
     func rememberedTokenState(jti: String, userID: Int64) -> (user: StoredUser?, revoked: Bool)?
-    /// Forgets revocations of tokens that have expired anyway.
-    func purgeRevocations(before: Int64) async throws
+    /// Forgets revocations of tokens that have expired anyway, and sessions that expired
+    /// or ended whose access tokens have all expired; returns how many of those expired.
+    @discardableResult
+    func purgeRevocations(before: Int64) async throws -> Int
+
+    /// Settles one presented refresh token atomically (on PostgreSQL under its session
+    /// row's lock): a rotation, a retry of the last one, or reuse that ends the session.
+    func refresh(_ attempt: RefreshAttempt) async throws -> RefreshOutcome
+    /// Ends the user's active session `id` (any user's when `userID` is nil); nil when
+    /// there is no such active session.
+    func endSession(id: String, userID: Int64?, reason: SessionEndReason, now: Int64) async throws -> Session?
+    /// Ends every active session of the user except `keeping`, and with `cutUnboundAt`
+    /// (seconds) every token of the user without a session issued until then; returns
+    /// how many sessions ended.
+    func endSessions(userID: Int64, keeping: String?, reason: SessionEndReason, cutUnboundAt: Int64?, now: Int64) async throws -> Int
+    /// The user's active sessions, most recently used first.
+    func sessions(userID: Int64, now: Int64) async throws -> [Session]
+    /// The session a session token (by its hash) belongs to: active, or why it is not;
+    /// its use moves `last_used_at` at most once a minute.
+    func sessionByToken(hash: String, now: Int64, idleTimeout: Int64) async throws -> SessionLookup
+    /// Whether the session has ended (revoked, not expired), from the storage.
+    func sessionEnded(_ id: String) async throws -> Bool
+    /// The same from memory alone; nil unless memory is true right now.
+    func rememberedSessionEnded(_ id: String) -> Bool?
+
+    /// Disables the user (contract §8) in one transaction: records when and why, makes
+    /// every token issued until `now` void, ends every session and voids the reset token;
+    /// returns how many sessions ended, nil when there is no such user.
+    func disable(id: Int64, reason: String?, now: Int64, nowMilliseconds: Int64) async throws -> Int?
+    /// Enables the user again; false when there is no such user. Nothing old revives.
+    func enable(id: Int64) async throws -> Bool
+    /// Replaces the user's groups (sorted, validated); false when there is no such user.
+    func setGroups(id: Int64, _ groups: [String]) async throws -> Bool
+    /// The user's last successful login (seconds), read from the storage.
+    func lastLoginAt(id: Int64) async throws -> Int64?
+    /// Makes `hash` the user's one valid reset token until `expiresAt` (seconds),
+    /// replacing any older one.
+    func storeResetToken(userID: Int64, hash: String, expiresAt: Int64) async throws
+    /// Spends the reset token with this hash, if it is valid at `now`, and in the same
+    /// transaction sets the password: every token of the user issued until `now` is void
+    /// and every session ends. Nil (nothing changed) for an unknown, spent or expired
+    /// token; of two uses at once, one gets the user.
+    func resetPassword(tokenHash: String, newPasswordHash: String, now: Int64, nowMilliseconds: Int64) async throws -> (user: StoredUser, sessionsEnded: Int)?
 
     /// Throws `AuthError.unavailable` when the storage cannot answer.
     func ping() async throws
 
-    /// The latest `locked_until` among the keys (0 when none is locked).
-    func lockedUntil(_ keys: [ThrottleKey]) async throws -> Int64
-    /// Counts one failure, starting a new window when the last began `window` or more
-    /// seconds before `now`; returns the failures in the current window.
-    func recordFailure(_ key: ThrottleKey, now: Int64, window: Int64) async throws -> Int
-    /// Locks the key until `until` (never shortening a longer lock).
-    func lock(_ key: ThrottleKey, until: Int64) async throws
-    func clearFailures(_ key: ThrottleKey) async throws
-    func throttleState(_ key: ThrottleKey) async throws -> ThrottleState?
+    /// Counts one attempt against every key before its hash is spent, atomically: throws
+    /// `LoginRefused` (counting nothing) when a key is locked, and locks each key the
+    /// attempt brings to its limit. A key's window starts anew once `window` has passed.
+    func reserveLogin(_ keys: [ThrottleKey], rules: LoginThrottle, now: Int64) async throws -> LoginReservation
+    /// Completes a login whose password matched `user`'s hash: true, releasing the
+    /// attempt (its pair's count cleared, the others' reservation taken back), only while
+    /// the user still has that hash and `tokens_valid_after`; false when either changed
+    /// since `user` was read, and then the attempt stays counted.
+    /// The same transaction opens `session` (ending the user's least recently used sessions
+    /// past its cap): it returns the ids of the sessions the cap ended, nil when refused.
+    func completeLogin(_ user: StoredUser, keys: [ThrottleKey], rules: LoginThrottle, opening session: NewSession) async throws -> [String]?
+    /// Takes back an attempt that spent no hash (the hashing pool was full), with any
+    /// lock it set.
+    func releaseLogin(_ keys: [ThrottleKey], rules: LoginThrottle) async throws
+    /// The account-wide failures, and its lock while it holds at `now`, else the latest
+    /// lock of one of its pairs.
+    func throttleState(account id: Int64, now: Int64) async throws -> ThrottleState
+    /// Forgets the failures of the account and of all its pairs.
+    func clearFailures(account id: Int64) async throws
 }
 
 /// Turns passwords into crypt(5) strings and checks them.
@@ -58,8 +118,10 @@ public protocol PasswordHasher: Sendable {
     /// A well-formed hash at the configured settings that no password matches, so that a
     /// login for an unknown user costs what a wrong password costs.
     var dummyHash: String { get }
-    /// True when a hash is of a form this hasher can verify (checking may cost a hash).
-    func canVerify(_ hash: String) async throws -> Bool
+    /// Why an imported hash is refused (a method this hasher cannot verify, or one too
+    /// costly or too weak), judged from its form alone without computing a hash; nil
+    /// when it is accepted.
+    func importRefusal(_ hash: String) -> String?
 }
 
 /// The claims of an access token, as flask-jwt-extended writes them.
@@ -72,13 +134,16 @@ public struct AccessClaims: Sendable, Equatable {
     public var iat: Int64
     public var nbf: Int64
     public var exp: Int64
+    /// The session that issued the token (contract §7); nil for tokens without one.
+    public var sid: String?
 
     public enum Fresh: Sendable, Equatable {
         case flag(Bool)
         case until(Double)
     }
 
-    public init(sub: String, jti: String, type: String = "access", fresh: Fresh, iat: Int64, nbf: Int64, exp: Int64) {
+    public init(sub: String, jti: String, type: String = "access", fresh: Fresh, iat: Int64, nbf: Int64, exp: Int64,
+                sid: String? = nil) {
         self.sub = sub
         self.jti = jti
         self.type = type
@@ -86,6 +151,7 @@ public struct AccessClaims: Sendable, Equatable {
         self.iat = iat
         self.nbf = nbf
         self.exp = exp
+        self.sid = sid
     }
 }
 
@@ -93,11 +159,41 @@ public struct AccessClaims: Sendable, Equatable {
 public protocol TokenCodec: Sendable {
     func encode(_ claims: AccessClaims) -> String
     /// The claims of a token whose signature, algorithm, type and times are valid at `now`;
-    /// nil for any token that is not.
-    func decode(_ token: String, now: Int64) -> AccessClaims?
+    /// `.expired` for a well-signed token past its `exp`, `.invalid` for any other.
+    func check(_ token: String, now: Int64) -> TokenCheck
+    /// A keyed hash of `text` under a key derived from the signing secret, as hex: names
+    /// no account has are throttled by it, so that their rows reveal nothing.
+    func pseudonym(_ text: String) -> String
+    /// A new opaque secret (refresh or session token) of 256 random bits.
+    func newOpaqueToken() -> String
+    /// The refresh token that replaces `token` at its rotation: keyed, so that only authd
+    /// can make it, and fixed, so that a retry of the rotation returns the same one.
+    func successor(ofRefreshToken token: String) -> String
+    /// SHA-256 of an opaque token, as hex: the form it is stored in.
+    func digest(_ token: String) -> String
+}
+
+/// What a token codec found in a token.
+public enum TokenCheck: Sendable, Equatable {
+    case valid(AccessClaims)
+    case expired
+    case invalid
+}
+
+extension TokenCodec {
+    /// The claims of a token that is valid at `now`; nil for any token that is not.
+    public func decode(_ token: String, now: Int64) -> AccessClaims? {
+        if case .valid(let claims) = check(token, now: now) { return claims }
+        return nil
+    }
+}
+
+extension PasswordHasher {
+    public func canVerify(_ hash: String) -> Bool { importRefusal(hash) == nil }
 }
 
 extension UserStore {
     /// A store that keeps nothing in memory.
     public func rememberedTokenState(jti: String, userID: Int64) -> (user: StoredUser?, revoked: Bool)? { nil }
+    public func rememberedSessionEnded(_ id: String) -> Bool? { nil }
 }

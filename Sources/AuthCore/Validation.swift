@@ -4,6 +4,12 @@ public enum Validation {
     public static let missing = "Missing data for required field."
     public static let notString = "Not a valid string."
     public static let notInteger = "Not a valid integer."
+    public static let positiveID = "Must be a positive id."
+    public static let notBoolean = "Not a valid boolean."
+    public static let notList = "Not a valid list."
+    public static let notObjects = "Each item must be an object."
+    public static let notWithUsers = "Not allowed with users."
+    public static func tooManyRows(_ limit: Int) -> String { "At most \(limit) users a call." }
 
     public static let usernameLength = "Length must be between 3 and 80."
     public static let usernameCharacters = "May contain only letters, digits, '.', '_' and '-', and must start with a letter or digit."
@@ -19,6 +25,10 @@ public enum Validation {
     public static let passwordUpper = "Must contain an uppercase letter."
     public static let passwordDigit = "Must contain a digit."
     public static let passwordSpecial = "Must contain a special character."
+
+    /// A login's label (a user agent, contract §7).
+    public static let labelLength = 200
+    public static let labelTooLong = "Longer than maximum length \(labelLength)."
 
     /// Every rule a username breaks.
     public static func username(_ s: String) -> [String] {
@@ -39,14 +49,16 @@ public enum Validation {
     public static func email(_ s: String) -> [String] {
         var out: [String] = []
         if !isEmail(s) { out.append(emailInvalid) }
-        if s.count > 120 { out.append(emailLength) }
+        if s.unicodeScalars.count > 120 { out.append(emailLength) }
         return out
     }
 
-    /// Every complexity rule a new password breaks.
+    /// Every complexity rule a new password breaks. Lengths in characters count code
+    /// points, as Python's `len`, marshmallow and JSON Schema do: "\r\n" is two
+    /// characters there, though one `Character` (grapheme) in Swift.
     public static func password(_ s: String) -> [String] {
         var out: [String] = []
-        if s.count < 8 { out.append(passwordLength) }
+        if s.unicodeScalars.count < 8 { out.append(passwordLength) }
         if s.utf8.count > 72 { out.append(passwordTooLong) }
         if s.unicodeScalars.contains("\0") { out.append(passwordNUL) }
         var lower = false, upper = false, digit = false, special = false
@@ -61,6 +73,20 @@ public enum Validation {
         if !digit { out.append(passwordDigit) }
         if !special { out.append(passwordSpecial) }
         return out
+    }
+
+    /// The values an account's fields were given, each checked against its rules (as
+    /// declared: an absent required one is missing); nil where absent or of the wrong type.
+    public static func account(
+        _ username: Field<String>, _ email: Field<String>, _ password: Field<String>, _ errors: inout FieldErrors
+    ) -> (username: String?, email: String?, password: String?) {
+        let name = username.read(&errors)
+        let address = email.read(&errors)
+        let secret = password.read(&errors)
+        if let name { errors.add(username.name, Validation.username(name)) }
+        if let address { errors.add(email.name, Validation.email(address)) }
+        if let secret { errors.add(password.name, Validation.password(secret)) }
+        return (name, address, secret)
     }
 
     /// What a password given at login must satisfy for a hash to be worth computing:

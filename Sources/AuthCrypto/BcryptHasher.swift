@@ -1,5 +1,6 @@
 import AuthCore
 import AuthThreads
+import Synchronization
 
 /// Passwords as bcrypt `$2b$` crypt(5) strings through libxcrypt, hashed on a
 /// bounded pool of threads of their own.
@@ -7,16 +8,20 @@ public struct BcryptHasher: PasswordHasher {
     public static let prefix = "$2b$"
     public let cost: Int
     public let dummyHash: String
+    /// What `users.import` accepts.
+    public let importForm: ImportedHashForm
     private let pool: WorkerPool<Void>
+    private let counter = Counter()
 
     /// - Parameters:
     ///   - threads: hashing threads; one per core is the ceiling hashing can use.
     ///   - queueLimit: hashes that may wait; past it, callers get `unavailable` at once.
-    public init(cost: Int = 12, threads: Int, queueLimit: Int) throws {
+    public init(cost: Int = 12, threads: Int, queueLimit: Int, importForm: ImportedHashForm? = nil) throws {
         guard (4...31).contains(cost), let setting = XCrypt.setting(prefix: Self.prefix, cost: cost) else {
             throw AuthError(.internal, "bcrypt cost must be between 4 and 31")
         }
         self.cost = cost
+        self.importForm = importForm ?? ImportedHashForm(configuredCost: cost)
         // A setting plus any checksum: verifying against it costs a full hash and never matches.
         self.dummyHash = setting + String(repeating: ".", count: 31)
         // Niceness 5: a flood of logins must not starve token verification.
@@ -24,6 +29,9 @@ public struct BcryptHasher: PasswordHasher {
     }
 
     public var queueDepth: Int { pool.queueDepth }
+
+    /// Hashes computed so far (made or checked), for tests and metrics.
+    public var computations: Int { counter.value.load(ordering: .relaxed) }
 
     public func hash(_ password: String) async throws -> String {
         let cost = self.cost
@@ -49,24 +57,10 @@ public struct BcryptHasher: PasswordHasher {
         return cost < self.cost
     }
 
-    public func canVerify(_ hash: String) async throws -> Bool {
-        if hash.hasPrefix("$2") {
-            // bcrypt: "$2x$NN$" + 53 characters; libxcrypt checks only the setting part.
-            guard hash.utf8.count == 60, let cost = Self.cost(of: hash), (4...31).contains(cost) else { return false }
-        }
-        guard XCrypt.isVerifiable(hash) else { return false }
-        // libxcrypt judges only the setting ("nothash" passes as a DES salt "no"); a hash
-        // some password can match has the length and setting of what crypt makes from it.
-        return try await run { _ in
-            guard let probe = XCrypt.crypt("probe", setting: hash) else { return false }
-            return probe.utf8.count == hash.utf8.count && Self.setting(of: probe) == Self.setting(of: hash)
-        }
-    }
-
-    /// Everything before the checksum: up to the last "$", or DES's two salt characters.
-    private static func setting(of hash: String) -> Substring {
-        if let dollar = hash.lastIndex(of: "$") { return hash[..<dollar] }
-        return hash.prefix(2)
+    public func importRefusal(_ hash: String) -> String? {
+        if let refusal = importForm.refusal(hash) { return refusal }
+        // libxcrypt's own reading of the setting, which computes nothing.
+        return XCrypt.isVerifiable(hash) ? nil : ImportedHashForm.unknown
     }
 
     /// The cost of a bcrypt hash (`$2?$NN$...`).
@@ -77,10 +71,16 @@ public struct BcryptHasher: PasswordHasher {
     }
 
     private func run<T: Sendable>(_ body: @escaping @Sendable (inout Void) throws -> T) async throws -> T {
+        counter.value.add(1, ordering: .relaxed)
         do {
             return try await pool.run(body)
         } catch is PoolOverloaded {
             throw AuthError.unavailable("Too many password checks queued; retry shortly", retryAfter: 1)
         }
     }
+}
+
+/// The hash counter, shared by the hasher's copies.
+private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -73,6 +73,18 @@ enum OpenSSL {
         }
     }
 
+    /// SHA-256 of `data`.
+    static func sha256(_ data: [UInt8]) -> [UInt8] {
+        initialize()
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let ok = data.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { EVP_Digest(input.baseAddress, input.count, $0.baseAddress, &length, EVP_sha256(), nil) }
+        }
+        precondition(ok == 1 && length == 32, "OpenSSL failed to compute SHA-256")
+        return out
+    }
+
     /// Bytes from OpenSSL's CSPRNG.
     static func randomBytes(_ count: Int) -> [UInt8] {
         initialize()

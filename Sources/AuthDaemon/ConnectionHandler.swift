@@ -2,6 +2,7 @@ import AuthCore
 import AuthInterface
 import AuthJSON
 import AuthThreads
+import AuthWire
 import NIOCore
 
 /// One client connection: a line memory can answer (a token check, mostly) is answered
@@ -19,15 +20,28 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let inFlight: InFlightRequests
     private var pending = 0
     private var inputClosed = false
+    /// authd is stopping: close once what is in flight is answered.
+    private var quiescing = false
+    /// Requests read so far; a connection that has sent none yet when authd stops is
+    /// given `firstRequestGrace` to send it.
+    private var received = 0
     private var readingPaused = false
     private var needsFlush = false
     private let executor: EventLoopTaskExecutor
+    /// Whether authd has begun to stop, for a handler added after the quiesce event went by.
+    private let stopping: @Sendable () -> Bool
 
     /// Requests one connection may have in flight before authd stops reading from it.
     static let maxPending = 256
+    /// How long a connection accepted just before a stop may take to send its first
+    /// request: its client connected to send one, and closing it unread would reset it
+    /// (the request lost, not refused), where the next authd would have answered.
+    static let firstRequestGrace = TimeAmount.seconds(1)
 
-    init(dispatcher: RPCDispatcher, caller: Caller, maxRequestBytes: Int, inFlight: InFlightRequests, eventLoop: any EventLoop) {
+    init(dispatcher: RPCDispatcher, caller: Caller, maxRequestBytes: Int, inFlight: InFlightRequests, eventLoop: any EventLoop,
+         stopping: @escaping @Sendable () -> Bool) {
         self.executor = EventLoopTaskExecutor(eventLoop)
+        self.stopping = stopping
         self.dispatcher = dispatcher
         self.caller = caller
         self.maxRequestBytes = maxRequestBytes
@@ -47,40 +61,43 @@ final class ConnectionHandler: ChannelInboundHandler {
                 channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
             }
         case .line(let buffer):
-            if buffer.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             dispatch(buffer, context: context)
         }
     }
 
     private func dispatch(_ line: ByteBuffer, context: ChannelHandlerContext) {
-        pending += 1
+        received += 1
         inFlight.begin()
-        updateReading(context.channel)
         let channel = context.channel
         let dispatcher = self.dispatcher
         let caller = self.caller
         switch dispatcher.prepare(line.readableBytesView, caller: caller) {
         case .answered(let answer):
-            finished(answer, channel)
+            pending += 1
+            finished(answer, channel, weight: 1)
         case .parsed(let request):
+            // A batch's members count one each, so that batches cannot pass the limit.
+            let weight = RPCDispatcher.weight(of: request)
+            pending += weight
+            updateReading(channel)
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             Task(executorPreference: executor) {
                 let answer = await dispatcher.handle(parsed: request, caller: caller)
                 // The task ran on this connection's loop: the handler is safe to use here.
-                handler.value.finished(answer, channel)
+                handler.value.finished(answer, channel, weight: weight)
             }
         }
     }
 
-    private func finished(_ answer: [UInt8]?, _ channel: Channel) {
+    private func finished(_ answer: [UInt8]?, _ channel: Channel, weight: Int) {
         if var answer {
             answer.append(UInt8(ascii: "\n"))
             channel.write(channel.allocator.buffer(bytes: answer), promise: nil)
             scheduleFlush(channel)
         }
-        pending -= 1
+        pending -= weight
         inFlight.end()
-        if inputClosed && pending == 0 { Self.flushAndClose(channel) }
+        if (inputClosed || quiescing) && pending == 0 { Self.flushAndClose(channel) }
         updateReading(channel)
     }
 
@@ -117,11 +134,33 @@ final class ConnectionHandler: ChannelInboundHandler {
             // Idle means nothing to read and nothing being worked on.
             if pending == 0 { Self.flushAndClose(context.channel) }
         case ChannelEvent.inputClosed:
-            // The client has sent all it will; answer what is pending, then close.
+            // The client has sent all it will: answer what is pending, then close.
             inputClosed = true
             if pending == 0 { Self.flushAndClose(context.channel) }
+        case is ChannelShouldQuiesceEvent:
+            quiesce(context)
         default:
             context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // Set up after the stop began (the peer's groups were being looked up): the
+        // quiesce event has gone by.
+        if stopping() { quiesce(context) }
+    }
+
+    /// authd is stopping: answer what is pending, then close; a connection that has not
+    /// sent its first request yet gets a moment to send it.
+    private func quiesce(_ context: ChannelHandlerContext) {
+        guard !quiescing else { return }
+        quiescing = true
+        guard pending == 0 else { return }
+        if received > 0 { return Self.flushAndClose(context.channel) }
+        let channel = context.channel
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.firstRequestGrace) {
+            if handler.value.pending == 0 { Self.flushAndClose(channel) }
         }
     }
 

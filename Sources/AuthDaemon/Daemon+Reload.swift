@@ -16,19 +16,20 @@ extension Daemon {
         do {
             new = try read()
             settings.replace(with: try ReloadableSettings.values(new))
+        } catch let missing as MissingEnvironmentFile {
+            logger.warning("\(missing)")
+            return current
         } catch {
             logger.error("reload failed; keeping the configuration in force: \(error)")
             return current
         }
         DaemonLogging.level.value = new.logLevel
+        for warning in new.warnings { logger.warning("\(warning)") }
         var applied = new
         let needRestart = current.restartOnlyChanges(to: new)
         if !needRestart.isEmpty {
             logger.warning("changes that need a restart were not applied", metadata: ["settings": "\(needRestart.joined(separator: ","))"])
-            applied = current
-            applied.logLevel = new.logLevel
-            (applied.maxRequestBytes, applied.idleTimeout, applied.maxConnections) = (new.maxRequestBytes, new.idleTimeout, new.maxConnections)
-            (applied.adminGroup, applied.metricsGroup) = (new.adminGroup, new.metricsGroup)
+            applied = current.applyingReloadable(from: new)
         }
         logger.notice("configuration reloaded", metadata: [
             "log_level": "\(new.logLevel)", "max_connections": "\(new.maxConnections)",

@@ -1,5 +1,6 @@
 import AuthCore
 import AuthCrypto
+import AuthInterface
 import AuthSystemd
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -16,31 +17,73 @@ import Glibc
 #endif
 import UnixSignals
 
-/// authd as a service: opens storage, binds the socket, says READY, serves until
-/// SIGTERM/SIGINT, then stops accepting and finishes what is in flight. SIGHUP
-/// re-reads the configuration that can change while it serves.
-public struct Daemon: Service {
-    let config: DaemonConfiguration
-    let logger: Logger
-    /// Reads the configuration again (for SIGHUP); nil when there is nothing to re-read.
-    let reload: (@Sendable () throws -> DaemonConfiguration)?
-
-    public init(config: DaemonConfiguration, logger: Logger, reload: (@Sendable () throws -> DaemonConfiguration)? = nil) {
-        self.config = config
-        self.logger = logger
-        self.reload = reload
-    }
-
-    /// Runs the daemon under a service group that turns SIGTERM and SIGINT into a graceful stop.
+/// authd: opens storage, then serves as a group of services until SIGTERM/SIGINT: the
+/// server, the revocation purger, the reloader (SIGHUP re-reads the configuration that
+/// can change while it serves) and the systemd notifier. A graceful shutdown runs in
+/// reverse order: STOPPING=1 first, the server's drain last.
+public enum Daemon {
     public static func run(
         _ config: DaemonConfiguration, logger: Logger, reload: (@Sendable () throws -> DaemonConfiguration)? = nil
     ) async throws {
         RequestMetrics.bootstrapMetricsSystem()
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: Daemon(config: config, logger: logger, reload: reload))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        // Trapped before READY=1, so that an early `systemctl reload` cannot kill us.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        raiseDescriptorLimit()
+        Systemd.notify("STATUS=Opening storage")
+        let secret = try SigningSecret.load(config)
+        guard let store = try await StoreOpener.openUnlessStopped(config, logger: logger) else {
+            logger.info("stopped before serving")
+            return
+        }
+        let hasher = try BcryptHasher(
+            cost: config.bcryptCost, threads: config.hashThreads, queueLimit: config.hashQueueLimit,
+            importForm: ImportedHashForm(configuredCost: config.bcryptCost, bcryptCostCap: config.importBcryptCostCap,
+                                         allowsWeak: config.allowWeakImport))
+        let metrics = RequestMetrics.shared
+        let service = AuthService(
+            store: store, hasher: hasher, tokens: try HS256Codec(secret: secret.bytes),
+            settings: .init(tokenLifetime: Int64(config.tokenLifetime), throttle: LoginThrottle(
+                accountLimit: config.throttle.accountLimit, accountWideLimit: config.throttle.accountWideLimit, clientLimit: config.throttle.clientLimit,
+                window: Int64(config.throttle.window), baseDelay: Int64(config.throttle.backoff), maxDelay: Int64(config.throttle.window)),
+                sessionIdleTimeout: Int64(config.sessionIdleTimeout), sessionLifetime: Int64(config.sessionLifetime),
+                refreshReuseInterval: Int64(config.refreshReuseInterval), maxSessionsPerUser: config.maxSessionsPerUser,
+                freshWindow: Int64(config.freshWindow)),
+            events: { event in
+                Self.log(event, to: logger)
+                metrics.record(event: event.kind.rawValue)
+            },
+            sessionActivity: { metrics.record(sessions: $0) })
+        let settings = try ReloadableSettings(config)
+        let place = try RPCServer.place(socketPath: config.socketPath, socketGroup: config.socketGroup)
+        let status = "Serving on \(RPCServer.description(of: place))"
+        let server = RPCServer(
+            place: place, settings: settings,
+            dispatcher: RPCDispatcher(service: service, logger: logger, metrics: metrics, settings: settings),
+            metrics: metrics, inFlight: InFlightRequests(), logger: logger,
+            onListening: {
+                logger.info("authd \(authdVersion) serving", metadata: [
+                    "socket": "\(RPCServer.description(of: place))", "database": "\(config.database)", "jwt_secret": "\(secret.source)",
+                ])
+                Systemd.notify("READY=1\nSTATUS=\(status)")
+            })
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: server),
+            .init(service: RevocationPurger(service: service, logger: logger), successTerminationBehavior: .ignore),
+        ]
+        if let reload {
+            services.append(.init(
+                service: Reloader(hangups: hangups, initial: config, read: reload, settings: settings, status: status, logger: logger),
+                successTerminationBehavior: .ignore))
+        }
+        services.append(.init(service: SystemdNotifier(), successTerminationBehavior: .ignore))
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        logger.info("stopped")
+    }
+
+    /// Copies the SQLite database to `path` while a daemon may serve it; what was copied, in words.
+    public static func backup(_ config: DaemonConfiguration, to path: String) async throws -> String {
+        try await StoreOpener.backup(config, to: path)
     }
 
     /// Runs the migrations and exits: for deployments that migrate separately.
@@ -48,64 +91,9 @@ public struct Daemon: Service {
         try await StoreOpener.migrate(config)
     }
 
-    public func run() async throws {
-        // Trapped before READY=1, so that an early `systemctl reload` cannot kill us.
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
-        Self.raiseDescriptorLimit()
-        Systemd.notify("STATUS=Opening storage")
-        let secret = try SigningSecret.load(config)
-        let store = try await StoreOpener.open(config, logger: logger)
-        let hasher = try BcryptHasher(cost: config.bcryptCost, threads: config.hashThreads, queueLimit: config.hashQueueLimit)
-        let audit = logger
-        let metrics = RequestMetrics.shared
-        let service = AuthService(
-            store: store, hasher: hasher, tokens: try HS256Codec(secret: secret.bytes),
-            settings: .init(tokenLifetime: Int64(config.tokenLifetime), throttle: LoginThrottle(
-                accountLimit: config.throttle.accountLimit, clientLimit: config.throttle.clientLimit,
-                window: Int64(config.throttle.window), baseDelay: Int64(config.throttle.backoff), maxDelay: Int64(config.throttle.window))),
-            events: { event in
-                Self.log(event, to: audit)
-                metrics.record(event: event.kind.rawValue)
-            })
-        let inFlight = InFlightRequests()
-        let settings = try ReloadableSettings(config)
-        let dispatcher = RPCDispatcher(service: service, logger: logger, metrics: metrics, settings: settings)
-
-        let server = try await RPCServer.start(
-            socketPath: config.socketPath, socketGroup: config.socketGroup, settings: settings,
-            dispatcher: dispatcher, metrics: metrics,
-            inFlight: inFlight, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        logger.info("authd \(authdVersion) serving", metadata: [
-            "socket": "\(server.description)", "database": "\(config.database)", "jwt_secret": "\(secret.source)",
-        ])
-        Systemd.notify("READY=1\nSTATUS=Serving on \(server.description)")
-
-        await withDiscardingTaskGroup { tasks in
-            tasks.addTask { await Systemd.keepWatchdogFed() }
-            if let reload {
-                tasks.addTask {
-                    var current = config
-                    for await _ in hangups {
-                        current = Self.reload(from: current, using: reload, into: settings, logger: logger)
-                        Systemd.notify("READY=1\nSTATUS=Serving on \(server.description)")
-                    }
-                }
-            }
-            tasks.addTask {
-                while !Task.isCancelled {
-                    do { try await service.purgeExpiredRevocations() } catch { logger.warning("purging revocations failed: \(error)") }
-                    try? await Task.sleep(for: .seconds(600))
-                }
-            }
-            try? await gracefulShutdown()
-            tasks.cancelAll()
-        }
-
-        Systemd.notify("STOPPING=1\nSTATUS=Finishing requests in flight")
-        logger.info("stopping: no new connections; finishing \(inFlight.current) requests in flight")
-        try? await server.channel.close()
-        await inFlight.drain(timeout: .seconds(10))
-        logger.info("stopped")
+    /// See `StoreOpener.exitStatus(for:)`.
+    public static func exitStatus(for error: any Error) -> Int32 {
+        StoreOpener.exitStatus(for: error)
     }
 
     /// Each connection is a descriptor: allow as many as the hard limit lets us, so that
@@ -119,10 +107,12 @@ public struct Daemon: Service {
 
     static func log(_ event: AuthEvent, to logger: Logger) {
         var metadata: Logger.Metadata = ["event": "\(event.kind.rawValue)"]
-        if let method = AuditCatalog.methods[event.kind.rawValue] { metadata["method"] = "\(method)" }
+        metadata["method"] = "\(AuditCatalog.method(event.kind).rawValue)"
         if let id = event.userID { metadata["user_id"] = "\(id)" }
         if let uid = event.peerUID { metadata["peer_uid"] = "\(uid)" }
         if let detail = event.detail { metadata["detail"] = "\(detail)" }
-        logger.info("auth event", metadata: metadata)
+        if case .name(let name)? = event.attempt { metadata["attempted"] = "\(name)" }
+        if let client = event.client { metadata["client"] = "\(client)" }
+        logger.info("\(AuditCatalog.message(event))", metadata: metadata)
     }
 }

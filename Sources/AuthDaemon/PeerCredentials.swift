@@ -1,4 +1,5 @@
 import AuthCore
+import AuthThreads
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -43,27 +44,47 @@ struct PeerPolicy: Sendable {
         return gid
     }
 
-    /// Reads SO_PEERCRED from a connected Unix socket channel (on its event loop).
+    /// Reads SO_PEERCRED from a connected Unix socket channel and decides who the peer is,
+    /// once for the connection. The group lookups that may take (`getpwuid_r`,
+    /// `getgrouplist`: files, or LDAP through NSS) run on a thread of their own, never on
+    /// the channel's event loop; root, and peers no group setting concerns, need none.
     func caller(of channel: Channel) -> EventLoopFuture<Caller> {
         guard let provider = channel as? SocketOptionProvider else {
             return channel.eventLoop.makeSucceededFuture(Caller(uid: nil, isPrivileged: false))
         }
         return provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-            .map { (cred: UCred) in
-                let privileged = self.isPrivileged(uid: cred.uid, gid: cred.gid)
-                // The gateway's group speaks for web clients: the `client` address it passes
-                // is believed for login throttling, so its users do not lock each other out.
-                let gateway = privileged || self.metricsGID.map { cred.gid == $0 || Self.groups(ofUID: cred.uid).contains($0) } == true
-                return Caller(uid: cred.uid, isPrivileged: privileged, mayNameClient: gateway)
+            .flatMap { (cred: UCred) in
+                if let caller = self.callerWithoutLookup(uid: cred.uid, gid: cred.gid) {
+                    return channel.eventLoop.makeSucceededFuture(caller)
+                }
+                let promise = channel.eventLoop.makePromise(of: Caller.self)
+                PosixThread.start(name: "groups") {
+                    promise.succeed(self.caller(uid: cred.uid, gid: cred.gid, groups: Self.groups(ofUID: cred.uid)))
+                }
+                return promise.futureResult
             }
     }
 
-    /// Root, or a member of the admin group (by primary gid or by /etc/group membership).
-    func isPrivileged(uid: UInt32, gid: UInt32) -> Bool {
-        if uid == 0 { return true }
-        guard let adminGID else { return false }
-        if gid == adminGID { return true }
-        return Self.groups(ofUID: uid).contains(adminGID)
+    /// The caller when the credentials alone decide it, nil when the peer's groups must be looked up.
+    func callerWithoutLookup(uid: UInt32, gid: UInt32) -> Caller? {
+        if adminGID == nil && metricsGID == nil { return Caller(uid: uid, isPrivileged: uid == 0) }
+        // The gateway refuses to run as root, so root's supplementary groups are not looked up.
+        if uid == 0 { return Caller(uid: uid, isPrivileged: true, isGateway: metricsGID == gid) }
+        // An admin-group peer is also the gateway's when that is the same group; otherwise
+        // its supplementary groups may still make it the gateway's.
+        if let adminGID, gid == adminGID, metricsGID == nil || metricsGID == gid {
+            return Caller(uid: uid, isPrivileged: true, isGateway: metricsGID == gid)
+        }
+        return nil
+    }
+
+    /// The caller given its groups (from /etc/group and the passwd entry).
+    func caller(uid: UInt32, gid: UInt32, groups: [UInt32]) -> Caller {
+        let privileged = uid == 0 || adminGID.map { gid == $0 || groups.contains($0) } == true
+        // The gateway's group speaks for web clients: the `client` address it passes is
+        // believed, and its tokens act as their users even if it is privileged.
+        let gateway = metricsGID.map { gid == $0 || groups.contains($0) } == true
+        return Caller(uid: uid, isPrivileged: privileged, isGateway: gateway)
     }
 
     /// Privileged peers, and members of the metrics group (by the groups /etc/group and

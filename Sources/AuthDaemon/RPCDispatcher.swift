@@ -63,11 +63,11 @@ public struct RPCDispatcher: Sendable {
             return .answered(Self.text([(.null, .failure(RPCError(.parseError, "Parse error: \(error.message)")))]))
         }
         guard case .success(let request) = RPCRequest.parse(json), request.method == RPCMethod.verify.rawValue,
-              let id = request.id, case .string(let token)? = request.params["token"]
+              let id = request.id, case .string(let token)? = request.params[ParamSpec.token.name]
         else { return .parsed(json) }
         let start = ContinuousClock.now
-        guard let verification = service.verifyFromMemory(token: token) else { return .parsed(json) }
-        let result = Result<JSON, RPCError>.success(Self.verifyResult(verification))
+        guard let status = service.verifyFromMemory(token: token) else { return .parsed(json) }
+        let result = Result<JSON, RPCError>.success(Self.verifyResult(status))
         finished(.verify, result, caller: caller, start: start)
         return .answered(Self.text([(id, result)]))
     }
@@ -77,36 +77,21 @@ public struct RPCDispatcher: Sendable {
         guard case .array(let items) = json else {
             return await single(json, caller: caller).map { Self.text([$0]) }
         }
-        if items.isEmpty {
-            return Self.text([(.null, .failure(RPCError(.invalidRequest, "Empty batch")))])
-        }
-        // Batch members run concurrently; answers keep the request order.
-        let answers = await withTaskGroup(of: (Int, Answer?).self) { group in
-            for (index, item) in items.enumerated() {
-                group.addTask { (index, await single(item, caller: caller)) }
-            }
-            var out = [Answer?](repeating: nil, count: items.count)
-            for await (index, answer) in group { out[index] = answer }
-            return out
-        }
-        let responses = answers.compactMap { $0 }
-        return responses.isEmpty ? nil : Self.text(responses, batch: true)
+        return await batch(items, caller: caller)
     }
 
-    /// One response object, or a batch's array of them.
-    private static func text(_ answers: [Answer], batch: Bool = false) -> [UInt8] {
+    /// Response objects, one after another (a batch adds the brackets).
+    static func text(_ answers: [Answer]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        if batch { out.append(UInt8(ascii: "[")) }
         for (index, answer) in answers.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             RPCResponse.response(id: answer.id, answer.outcome).write(to: &out)
         }
-        if batch { out.append(UInt8(ascii: "]")) }
         return out
     }
 
-    private func single(_ json: JSON, caller: Caller) async -> Answer? {
+    func single(_ json: JSON, caller: Caller) async -> Answer? {
         switch RPCRequest.parse(json) {
         case .failure(let failure):
             metrics.record(method: "-", outcome: failure.error.code)
@@ -126,7 +111,7 @@ public struct RPCDispatcher: Sendable {
         let method = RPCMethod(rawValue: request.method)
         if let method {
             do {
-                result = .success(try await perform(method, Params(request.params), caller: caller))
+                result = .success(try await perform(method, Params(method, request.params), caller: caller))
             } catch let error as AuthError {
                 if error.kind == .internal { logger.error("\(request.method) failed: \(error.message)") }
                 result = .failure(RPCError(error))

@@ -8,6 +8,8 @@ final class ReloadableSettings: Sendable {
     struct Values: Sendable {
         var limits: RPCServer.Limits
         var policy: PeerPolicy
+        /// `--registration`: whether unprivileged peers and the gateway may register.
+        var registrationOpen = true
     }
 
     private let values: Mutex<Values>
@@ -18,7 +20,8 @@ final class ReloadableSettings: Sendable {
 
     /// The defaults, for a dispatcher that runs without a daemon (unit tests).
     convenience init() {
-        self.init(Values(limits: .init(maxRequestBytes: 1 << 20, idleTimeout: .seconds(60), maxConnections: 1024),
+        self.init(Values(limits: .init(maxRequestBytes: 1 << 20, idleTimeout: .seconds(60), maxConnections: 1024,
+                                       connectionsPerUID: 64, reservedConnections: 16),
                          policy: PeerPolicy.rootOnly))
     }
 
@@ -34,29 +37,9 @@ final class ReloadableSettings: Sendable {
     static func values(_ config: DaemonConfiguration) throws -> Values {
         Values(
             limits: .init(maxRequestBytes: config.maxRequestBytes, idleTimeout: .seconds(Int64(config.idleTimeout)),
-                          maxConnections: config.maxConnections),
-            policy: try PeerPolicy(adminGroup: config.adminGroup, metricsGroup: config.metricsGroup))
-    }
-}
-
-extension DaemonConfiguration {
-    /// The settings that differ between `self` and `new` but take a restart to apply.
-    func restartOnlyChanges(to new: DaemonConfiguration) -> [String] {
-        var changed: [String] = []
-        func check(_ name: String, _ same: Bool) { if !same { changed.append(name) } }
-        check("socket", socketPath == new.socketPath)
-        check("socket_group", socketGroup == new.socketGroup)
-        check("database", database == new.database)
-        check("state_directory", stateDirectory == new.stateDirectory)
-        check("bcrypt_cost", bcryptCost == new.bcryptCost)
-        check("token_lifetime", tokenLifetime == new.tokenLifetime)
-        check("hash_threads", hashThreads == new.hashThreads)
-        check("hash_queue_limit", hashQueueLimit == new.hashQueueLimit)
-        check("storage_connections", storageConnections == new.storageConnections)
-        check("storage_timeout", storageTimeout == new.storageTimeout)
-        check("jwt_secret", jwtSecret == new.jwtSecret)
-        let (t, u) = (throttle, new.throttle)
-        check("login_throttle", (t.accountLimit, t.clientLimit, t.window, t.backoff) == (u.accountLimit, u.clientLimit, u.window, u.backoff))
-        return changed
+                          maxConnections: config.maxConnections, connectionsPerUID: config.connectionsPerUID,
+                          reservedConnections: config.reservedConnections),
+            policy: try PeerPolicy(adminGroup: config.adminGroup, metricsGroup: config.metricsGroup),
+            registrationOpen: config.registration == .open)
     }
 }

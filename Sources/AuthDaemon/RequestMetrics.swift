@@ -1,3 +1,4 @@
+import AuthCore
 import AuthInterface
 import AuthThreads
 import CoreMetrics
@@ -28,7 +29,7 @@ public final class RequestMetrics: Sendable {
         self.registry = registry
         connectionsGauge = registry.makeGauge(name: "authd_connections_open", help: "Client connections open now.")
         refused = registry.makeCounter(
-            name: "authd_connections_refused_total", help: "Connections refused because max_connections were open.")
+            name: "authd_connections_refused_total", help: "Connections refused: max_connections, a uid's share or the reserve were taken.")
         loginFailures = registry.makeCounter(
             name: "authd_login_failures_total", help: "auth.login calls answered -32001 (bad credentials).")
         throttled = registry.makeCounter(
@@ -98,11 +99,23 @@ public final class RequestMetrics: Sendable {
         ).increment()
     }
 
-    /// Counts a new connection and returns how many are open with it.
-    func connectionOpened() -> Int {
-        let now = openConnections.add(1, ordering: .relaxed).newValue
-        connectionsGauge.set(Int64(now))
-        return now
+    /// Sessions opened and ended (by reason), and refreshes by outcome.
+    func record(sessions activity: SessionActivity) {
+        switch activity {
+        case .opened:
+            registry.makeCounter(name: "authd_sessions_opened_total", help: "Sessions opened by a login.").increment()
+        case .ended(let reason, let count):
+            registry.makeCounter(name: "authd_sessions_ended_total", labels: [("reason", reason.rawValue)],
+                                 help: "Sessions ended, by reason (expired ones counted when purged).").increment(by: Int64(count))
+        case .refreshed(let outcome):
+            registry.makeCounter(name: "authd_refreshes_total", labels: [("outcome", outcome.rawValue)],
+                                 help: "auth.refresh calls by outcome.").increment()
+        }
+    }
+
+    /// Counts a connection admitted (see `ConnectionSlots` for who is).
+    func connectionOpened() {
+        connectionsGauge.set(Int64(openConnections.add(1, ordering: .relaxed).newValue))
     }
 
     func connectionClosed() {

@@ -1,4 +1,5 @@
 import AuthCrypto
+import AuthSettings
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -16,8 +17,9 @@ enum SigningSecret {
 
     /// The secret's bytes and a description of where it came from (never the secret).
     static func load(_ config: DaemonConfiguration) throws -> (bytes: [UInt8], source: String) {
-        if let value = config.jwtSecret {
-            return (try checked(Array(value.utf8), "JWT_SECRET_KEY"), "JWT_SECRET_KEY")
+        if let secret = config.jwtSecret {
+            let source = config.settings.source(of: \.jwtSecret).map { "\($0)" } ?? "JWT_SECRET_KEY"
+            return (try checked(Array(secret.value.utf8), source), source)
         }
         if let directory = config.credentialsDirectory {
             let path = "\(directory)/jwt-secret"
@@ -48,7 +50,11 @@ enum SigningSecret {
     /// 48 random bytes as 96 hex characters, written with mode 0600 and never overwritten.
     private static func generate(at path: String) throws -> [UInt8] {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ConfigurationError("cannot create the directory \(directory) for the JWT secret: \(String(cString: strerror(errno)))")
+        }
         let secret = Array(secureRandomBytes(48).map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined().utf8)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

@@ -1,5 +1,6 @@
 import AuthInterface
 import AuthJSON
+import AuthWire
 import Logging
 import NIOCore
 import NIOPosix
@@ -103,7 +104,8 @@ public final class AuthdPool: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(allTimeout: .seconds(30)),
-                        ByteToMessageHandler(LineDecoder()),
+                        // authd never sends a line near this long; a peer that does is not authd.
+                        ByteToMessageHandler(LineFrameDecoder(maxLength: 16 << 20, lastLine: .drop)),
                         RPCClientHandler(timeout: timeout),
                     ])
                 }

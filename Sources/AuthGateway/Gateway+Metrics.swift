@@ -9,9 +9,8 @@ extension Gateway {
     /// address `--trusted-proxy` resolves, so that a proxy in front cannot open it to
     /// everyone. When authd does not answer, the gateway's own with
     /// `authd_gateway_upstream_up 0`: a scrape that fails outright would hide them too.
-    func metricsPage(_ request: Request, _ context: GatewayRequestContext) async throws(GatewayError) -> Response {
-        let client = clientAddresses.resolve(peer: context.peer, forwardedFor: request.headers[values: .xForwardedFor])
-        guard let client, configuration.metricsAllowed.contains(where: { $0.contains(client) }) else {
+    func metricsPage(_ context: GatewayRequestContext) async throws(GatewayError) -> Response {
+        guard let client = context.client, configuration.metricsAllowed.contains(where: { $0.contains(client) }) else {
             throw GatewayError(.forbidden, "Metrics are not served to this address")
         }
         var authdText: String?

@@ -1,4 +1,5 @@
 import AuthSystemd
+import AuthWire
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -17,6 +18,10 @@ extension Gateway {
         let place: GatewayServer<RouterResponder<GatewayRequestContext>>.Place =
             if let descriptor = try Self.passedSocket() { .descriptor(descriptor) }
             else { .address(host: configuration.listenHost, port: configuration.listenPort) }
+        if !UnixSocket.isAnswering(configuration.socketPath) {
+            // Not fatal: authd may start after the gateway; until then requests get 503.
+            logger.warning("nothing answers on authd's socket yet", metadata: ["socket": "\(configuration.socketPath)"])
+        }
         let server = GatewayServer(place: place, responder: router.buildResponder(), configuration: http, logger: logger)
         // Shut down last first: the notifier says STOPPING=1, then the server drains.
         try await ServiceGroup(configuration: ServiceGroupConfiguration(

@@ -21,16 +21,17 @@ public struct Gateway: Sendable {
         clientAddresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
     }
 
-    /// Every route of `GatewayRoute`, behind the middleware every response passes through.
+    /// Every route of `GatewayRoute`, behind the middleware every response passes through,
+    /// with `HEAD` answered on every GET route as Flask and RFC 9110 do.
     public func makeRouter() -> Router<GatewayRequestContext> {
-        let router = Router(context: GatewayRequestContext.self)
+        let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Outermost first: every response, even a preflight or an error, gets the security
         // headers, an access log line and its metrics; errors become the contract's shape innermost, so
         // that CORS headers are added to them too.
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: AccessLogMiddleware(logger: logger, clientAddresses: clientAddresses, metrics: metrics))
         router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))
-        router.add(middleware: ErrorShapeMiddleware(logger: logger))
+        router.add(middleware: ErrorShapeMiddleware(logger: logger, servesPreflights: !configuration.corsOrigins.isEmpty))
         for route in GatewayRoute.allCases {
             router.on(RouterPath(route.path), method: route.method) { request, context in
                 try await respond(route, request, context)
@@ -39,17 +40,14 @@ public struct Gateway: Sendable {
         return router
     }
 
+    /// One path for every route that calls authd: the params its table entry says where to
+    /// find, the call, and the success status; only the Flask-shaped bodies differ.
     private func respond(_ route: GatewayRoute, _ request: Request, _ context: GatewayRequestContext) async throws(GatewayError) -> Response {
-        switch route {
-        case .register: try await register(request)
-        case .login: try await login(request, context)
-        case .logout: try await logout(request)
-        case .listUsers: try await listUsers(request)
-        case .getUser, .updateUser, .deleteUser: try await user(route, request, context)
-        case .health: Response.json(try await call(.health, [:]))
-        case .openAPI: Response.json(OpenAPIDocument.json)
-        case .metrics: try await metricsPage(request, context)
+        guard let method = route.rpcMethod else {
+            return route == .metrics ? try await metricsPage(context) : Response.json(OpenAPIDocument.json)
         }
+        let params = try await self.params(route, method, request, context)
+        return route.response(try await call(method, params), params: params)
     }
 
     /// The result of a call, or authd's error as an HTTP error.
@@ -62,9 +60,11 @@ public struct Gateway: Sendable {
 
     /// The members of a request body that `method` takes from a client: those the interface
     /// declares, minus the ones only the gateway may set (the token comes from the header,
-    /// the id from the path, the client address from the connection).
+    /// the id from the path, the client address from the connection, the label from `User-Agent`).
     static func clientParams(_ body: [String: JSON], for method: RPCMethod) -> [String: JSON] {
-        let names = Set(method.spec.params.map(\.name)).subtracting(["id", "token", "client"])
+        let names = Set(method.spec.params.map(\.name)).subtracting(gatewayParams)
         return body.filter { names.contains($0.key) }
     }
+
+    static let gatewayParams: Set<String> = Set([ParamSpec.id, .token, .client, .label].map(\.name))
 }

@@ -1,3 +1,5 @@
+import AuthSettings
+import AuthWire
 import Foundation
 import Logging
 
@@ -19,100 +21,38 @@ public struct GatewayConfiguration: Sendable {
     /// A call authd has not answered in this long fails with 503.
     public var callTimeoutSeconds = 30
     public var logLevel: Logger.Level = .info
+    /// Whether the socket is authd's default, whose directory is checked before it is trusted.
+    public var socketIsDefault = false
 
     public init(socketPath: String) {
         self.socketPath = socketPath
     }
 
-    /// What the command line gave; nil and empty mean "not given".
-    public struct Options: Sendable {
-        public var socket: String?
-        public var listen: String?
-        public var corsOrigins: [String] = []
-        public var trustedProxies: [String] = []
-        public var metricsAllowed: [String] = []
-        public var maxBodyBytes: Int?
-        public var authdConnections: Int?
-        public var idleTimeout: Int?
-        public var logLevel: String?
-
-        public init() {}
-    }
+    /// What the command line gave, read against `GatewaySettings`.
+    public typealias Options = CommandLineOptions<GatewaySettings>
 
     /// A setting that cannot work, said in a way that tells what to change.
     public struct Invalid: Error, CustomStringConvertible, Sendable {
         public let description: String
     }
 
+    /// Options first, then the environment, then the defaults. The default socket is
+    /// authd's, and in the per-user fallback directory only when that directory is safe.
     public static func resolve(_ options: Options, environment: [String: String], uid: UInt32) throws(Invalid) -> GatewayConfiguration {
-        func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        func list(_ name: String) -> [String] {
-            (env(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let settings: ResolvedSettings<GatewaySettings>
+        do {
+            settings = try ResolvedSettings(SettingLayers(commandLine: options.values, environment: environment))
+        } catch {
+            throw Invalid(description: "\(error)")
         }
-        var config = GatewayConfiguration(socketPath: options.socket ?? env("AUTHD_SOCKET") ?? defaultSocketPath(uid: uid, environment: environment))
-        if let listen = options.listen ?? env("AUTHD_GATEWAY_LISTEN") {
-            guard let (host, port) = parseListen(listen) else {
-                throw Invalid(description: "--listen must be HOST:PORT or [IPv6]:PORT, not \"\(listen)\"")
-            }
-            (config.listenHost, config.listenPort) = (host, port)
-        }
-        config.corsOrigins = options.corsOrigins.isEmpty ? list("AUTHD_GATEWAY_CORS_ORIGINS") : options.corsOrigins
-        let proxies = options.trustedProxies.isEmpty ? list("AUTHD_GATEWAY_TRUSTED_PROXIES") : options.trustedProxies
-        config.trustedProxies = try cidrs(proxies, "--trusted-proxy")
-        let metricsAllowed = options.metricsAllowed.isEmpty ? list("AUTHD_GATEWAY_METRICS_ALLOW") : options.metricsAllowed
-        if !metricsAllowed.isEmpty { config.metricsAllowed = try cidrs(metricsAllowed, "--metrics-allow") }
-        let bodyFromEnv = try int(env("AUTHD_GATEWAY_MAX_BODY_BYTES"), "--max-body-bytes")
-        if let n = options.maxBodyBytes ?? bodyFromEnv {
-            guard n > 0 else { throw Invalid(description: "--max-body-bytes must be positive") }
-            config.maxBodyBytes = n
-        }
-        let connectionsFromEnv = try int(env("AUTHD_GATEWAY_CONNECTIONS"), "--authd-connections")
-        if let n = options.authdConnections ?? connectionsFromEnv {
-            guard (1...256).contains(n) else { throw Invalid(description: "--authd-connections must be between 1 and 256") }
-            config.authdConnections = n
-        }
-        let idleFromEnv = try int(env("AUTHD_GATEWAY_IDLE_TIMEOUT"), "--idle-timeout")
-        if let n = options.idleTimeout ?? idleFromEnv {
-            guard n > 0 else { throw Invalid(description: "--idle-timeout must be a positive number of seconds") }
-            config.idleTimeoutSeconds = n
-        }
-        if let level = options.logLevel ?? env("AUTHD_GATEWAY_LOG_LEVEL") {
-            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-                throw Invalid(description: "--log-level must be trace, debug, info, notice, warning, error or critical")
-            }
-            config.logLevel = parsed
-        }
+        var config = GatewayConfiguration(socketPath: settings.socket ?? SocketPath.default(uid: uid, environment: environment))
+        config.socketIsDefault = settings.socket == nil
+        if let listen = settings.listen { (config.listenHost, config.listenPort) = (listen.host, listen.port) }
+        config.corsOrigins = settings.corsOrigins
+        config.trustedProxies = settings.trustedProxies
+        if !settings.metricsAllowed.isEmpty { config.metricsAllowed = settings.metricsAllowed }
+        (config.maxBodyBytes, config.authdConnections) = (settings.maxBodyBytes, settings.authdConnections)
+        (config.idleTimeoutSeconds, config.logLevel) = (settings.idleTimeout, settings.logLevel)
         return config
-    }
-
-    /// authd's own default, so that the two find each other without configuration.
-    public static func defaultSocketPath(uid: UInt32, environment: [String: String]) -> String {
-        if uid == 0 { return "/run/authd/authd.sock" }
-        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { return "\(runtime)/authd/authd.sock" }
-        return "/tmp/authd-\(uid)/authd.sock"
-    }
-
-    /// `HOST:PORT` or `[IPv6]:PORT`.
-    static func parseListen(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            return nil
-        }
-        var host = text[..<colon]
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
-        guard !host.isEmpty, !host.contains("[") else { return nil }
-        return (String(host), port)
-    }
-
-    private static func cidrs(_ texts: [String], _ option: String) throws(Invalid) -> [CIDR] {
-        try texts.map { text throws(Invalid) in
-            guard let cidr = CIDR(text) else { throw Invalid(description: "\(option) must be an address or CIDR, not \"\(text)\"") }
-            return cidr
-        }
-    }
-
-    private static func int(_ text: String?, _ option: String) throws(Invalid) -> Int? {
-        guard let text else { return nil }
-        guard let n = Int(text) else { throw Invalid(description: "\(option) must be a whole number, not \"\(text)\"") }
-        return n
     }
 }

@@ -6,12 +6,11 @@ import Hummingbird
 /// interface's own declarations (params, result schemas, errors), so it cannot drift from
 /// what the router serves; a test holds the two together.
 public enum OpenAPIDocument {
-    public static let version = "0.1.0"
     public static let json: JSON = build()
 
     static func build() -> JSON {
-        let rpc = RPCMethod.openRPC(version: version)
-        var schemas = (rpc["components"]?["schemas"]?.object ?? [:]).filter { ["User", "LoginResult", "Health"].contains($0.key) }
+        let rpc = RPCMethod.openRPC(version: authdVersion)
+        var schemas = (rpc["components"]?["schemas"]?.object ?? [:]).filter { ["User", "LoginResult", "Health", "Session"].contains($0.key) }
         schemas["Error"] = errorSchema
         var paths: [String: [String: JSON]] = [:]
         for route in GatewayRoute.allCases {
@@ -20,7 +19,7 @@ public enum OpenAPIDocument {
         return [
             "openapi": "3.1.0",
             "info": [
-                "title": "authd HTTP gateway", "version": .string(version),
+                "title": "authd HTTP gateway", "version": .string(authdVersion),
                 "description": "The REST API of the original Flask app, served on top of authd's JSON-RPC socket.",
             ],
             "paths": .object(paths.mapValues { .object($0) }),
@@ -40,22 +39,29 @@ public enum OpenAPIDocument {
         if route.needsToken { op["security"] = [["bearerAuth": []]] }
         var parameters: [JSON] = []
         if route.path.contains(":id") {
-            parameters.append(["name": "id", "in": "path", "required": true, "schema": ["type": "integer", "minimum": 0]])
+            parameters.append(["name": "id", "in": "path", "required": true, "schema": ["type": "integer", "minimum": 0, "maximum": .int(Int64.max)]])
         }
-        if route == .listUsers {
-            parameters.append(["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 500, "default": 50]])
-            parameters.append(["name": "after_id", "in": "query", "schema": ["type": "integer", "minimum": 0, "default": 0]])
+        if route.takesSessionID {
+            parameters.append(["name": .string(ParamSpec.sessionID.name), "in": "path", "required": true, "schema": ["type": "string"]])
+        }
+        for name in route.queryParams {
+            if let param = route.rpcMethod?.spec.param(named: name) {
+                parameters.append(["name": .string(param.name), "in": "query", "schema": param.kind.schema])
+            }
         }
         if !parameters.isEmpty { op["parameters"] = .array(parameters) }
-        if route.takesJSONBody, let method = route.rpcMethod {
-            op["requestBody"] = ["required": true, "content": ["application/json": ["schema": bodySchema(method, rpc: rpc)]]]
+        if route.takesJSONBody || route.takesOptionalJSONBody, let method = route.rpcMethod {
+            op["requestBody"] = ["required": .bool(route.takesJSONBody),
+                                 "content": ["application/json": ["schema": bodySchema(method, rpc: rpc)]]]
         }
         var responses: [String: JSON] = [String(route.successStatus.code): success(route)]
         for status in errorStatuses(route) {
-            responses[String(status)] = [
+            var response: [String: JSON] = [
                 "description": .string(HTTPResponse.Status(code: status).reasonPhrase),
                 "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
             ]
+            if let headers = errorHeaders(status, route) { response["headers"] = headers }
+            responses[String(status)] = .object(response)
         }
         op["responses"] = .object(responses)
         return .object(op)
@@ -73,10 +79,10 @@ public enum OpenAPIDocument {
     static func errorStatuses(_ route: GatewayRoute) -> Set<Int> {
         var statuses = Set(route.rpcMethod?.spec.errors.map(\.status) ?? [])
         if route.rpcMethod != nil { statuses.insert(503) }
-        if route.takesJSONBody { statuses.formUnion([400, 413, 415]) }
+        if route.takesJSONBody || route.takesOptionalJSONBody { statuses.formUnion([400, 413, 415]) }
         if route.needsToken { statuses.insert(401) }
         if route.path.contains(":id") || route == .metrics { statuses.insert(403) }
-        if route.path.contains(":id") { statuses.insert(404) }
+        if route.path.contains(":id") || route.takesSessionID { statuses.insert(404) }
         return statuses
     }
 
@@ -86,15 +92,27 @@ public enum OpenAPIDocument {
         }
         let user: JSON = ["$ref": "#/components/schemas/User"]
         switch route {
-        case .register: return body(user, "The new user")
-        case .login: return body(["$ref": "#/components/schemas/LoginResult"], "An access token and the user")
-        case .logout: return body(message("msg", "Successfully logged out"), "The token is revoked")
+        case .register:
+            var created = body(user, "The new user").object!
+            created["headers"] = ["Location": header("/api/users/<id>, the new user's address", required: true)]
+            created["links"] = userLinks(id: "$response.body#/id")
+            return .object(created)
+        case .login:
+            var login = body(["$ref": "#/components/schemas/LoginResult"], "An access token and the user").object!
+            login["links"] = userLinks(id: "$response.body#/user/id")
+            return .object(login)
+        case .logout: return body(message("msg", "Successfully logged out"), "The scope's sessions (or the token) are ended")
+        case .refresh:
+            var refreshed = body(["$ref": "#/components/schemas/LoginResult"], "A new access token and refresh token").object!
+            refreshed["links"] = userLinks(id: "$response.body#/user/id")
+            return .object(refreshed)
+        case .listSessions:
+            return body(["type": "array", "items": ["$ref": "#/components/schemas/Session"]], "The active sessions, most recently used first")
+        case .revokeSession: return body(message("msg", "Session revoked"), "The session and its tokens are ended")
+        case .passwordReset: return body(user, "The user, with the new password; every session and token of theirs ended")
         case .listUsers:
             var page = body(["type": "array", "items": user], "A page of users ordered by id").object!
-            page["headers"] = ["Link": [
-                "description": "`<URL>; rel=\"next\"` when more users follow",
-                "schema": ["type": "string"],
-            ]]
+            page["headers"] = ["Link": header("`<URL>; rel=\"next\"` when more users follow")]
             return .object(page)
         case .getUser, .updateUser: return body(user, "The user")
         case .deleteUser: return body(message("message", "User deleted"), "The user and their tokens are gone")
@@ -107,22 +125,6 @@ public enum OpenAPIDocument {
 
     static func message(_ key: String, _ text: String) -> JSON {
         ["type": "object", "required": [.string(key)], "properties": [key: ["const": .string(text)]]]
-    }
-
-    /// The JSON body a route takes: the method's params a client may set.
-    static func bodySchema(_ method: RPCMethod, rpc: JSON) -> JSON {
-        let declared = rpc["methods"]?.array?.first { $0["name"] == .string(method.rawValue) }?["params"]?.array ?? []
-        let params = declared.filter { Gateway.clientParams([$0["name"]?.string ?? "": .null], for: method).count == 1 }
-        var properties: [String: JSON] = [:]
-        for p in params {
-            var schema = p["schema"]?.object ?? [:]
-            schema["description"] = p["summary"]
-            properties[p["name"]?.string ?? ""] = .object(schema)
-        }
-        let required = params.filter { $0["required"] == .bool(true) }.compactMap { $0["name"] }
-        var schema: [String: JSON] = ["type": "object", "properties": .object(properties)]
-        if !required.isEmpty { schema["required"] = .array(required) }
-        return .object(schema)
     }
 
     static let errorSchema: JSON = [

@@ -1,5 +1,6 @@
 import AuthInterface
 import AuthJSON
+import AuthWire
 import NIOCore
 
 /// One call on its way to authd, with the promise that its response completes.
@@ -22,7 +23,7 @@ enum CallFailure: Error, Sendable {
 /// with the response bearing its id, in whatever order authd answers: many calls share
 /// one connection (pipelining) and a slow login never holds up a fast `users.get`.
 final class RPCClientHandler: ChannelDuplexHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = Frame
     typealias OutboundIn = PendingCall
     typealias OutboundOut = ByteBuffer
 
@@ -65,10 +66,10 @@ final class RPCClientHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let line = unwrapInboundIn(data)
         // Through the non-generic entry point: a generic one called from here is not specialized.
-        let parsed = line.withUnsafeReadableBytes { try? JSONParser.parse(buffer: $0.assumingMemoryBound(to: UInt8.self)) }
-        guard let response = parsed else {
+        guard case .line(let line) = unwrapInboundIn(data),
+              let response = line.withUnsafeReadableBytes({ try? JSONParser.parse(buffer: $0.assumingMemoryBound(to: UInt8.self)) })
+        else {
             // Not authd speaking: no later line can be trusted either.
             context.close(promise: nil)
             return

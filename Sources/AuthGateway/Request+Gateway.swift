@@ -15,6 +15,11 @@ extension Request {
     /// The body as a JSON object. Checked in the order a client can fix them: 413 when the
     /// declared length is over `limit` (before reading a byte), 415 unless the content type
     /// is JSON, 413 again if more than `limit` bytes arrive, 400 unless it is a JSON object.
+    /// Whether the request says it carries a body (a type, a length above 0, or chunks).
+    var sendsBody: Bool {
+        headers[.contentType] != nil || headers[.transferEncoding] != nil || (headers[.contentLength].flatMap { Int($0) } ?? 0) > 0
+    }
+
     func jsonObject(limit: Int) async throws(GatewayError) -> [String: JSON] {
         if let length = headers[.contentLength].flatMap({ Int($0) }), length > limit {
             throw GatewayError.tooLarge(limit: limit)

@@ -1,40 +1,43 @@
 import AuthJSON
 
 extension RPCMethod {
+    static let sessionRef: JSON = ["$ref": "#/components/schemas/Session"]
+
     /// The result schemas that method specs refer to by name.
-    static let schemas: [String: JSON] = {
-        let user: JSON = [
-            "type": "object", "required": ["id", "username", "email", "created_at"],
-            "properties": [
-                "id": ["type": "integer"], "username": ["type": "string"], "email": ["type": "string"],
-                "created_at": ["type": "string", "format": "date-time"],
-            ],
-        ]
-        let ref: JSON = ["$ref": "#/components/schemas/User"]
-        return [
-            "User": user,
-            "LoginResult": ["type": "object", "properties": [
-                "access_token": ["type": "string"], "token_type": ["const": "Bearer"], "expires_in": ["type": "integer"], "user": ref,
-            ]],
-            "Revoked": ["type": "object", "properties": ["revoked": ["const": true]]],
-            "Deleted": ["type": "object", "properties": ["deleted": ["const": true]]],
-            "Unlocked": ["type": "object", "properties": ["unlocked": ["const": true]]],
-            "Lockout": ["type": "object", "properties": [
-                "failures": ["type": "integer"], "locked_until": ["type": ["string", "null"], "format": "date-time"],
-            ]],
-            "Verification": ["type": "object", "properties": [
-                "active": ["type": "boolean"], "user": ref, "claims": ["type": "object"],
-            ]],
-            "UserPage": ["type": "object", "properties": [
-                "users": ["type": "array", "items": ref], "next_after_id": ["type": ["integer", "null"]],
-            ]],
-            "Health": ["type": "object", "properties": [
-                "status": ["const": "ok"], "version": ["type": "string"], "storage": ["type": "string"], "uptime_s": ["type": "integer"],
-            ]],
-            "Metrics": ["type": "object", "properties": ["content_type": ["type": "string"], "text": ["type": "string"]]],
-            "OpenRPC": ["type": "object"],
-        ]
-    }()
+    static let schemas: [String: JSON] = [
+        "User": ResultKey.object([.id, .username, .email, .createdAt], required: [.id, .username, .email, .createdAt]),
+        "LoginResult": ResultKey.object([.accessToken, .tokenType, .expiresIn, .user, .refreshToken, .refreshExpiresIn, .sessionID,
+                                         .sessionToken]),
+        "Revoked": ResultKey.object([.revoked]),
+        "LoggedOut": ResultKey.object([.revoked, .sessions]),
+        "Session": ResultKey.object([.id, .createdAt, .lastUsedAt, .expiresAt, .client, .label, .amr, .current],
+                                    required: [.id, .createdAt, .lastUsedAt, .expiresAt, .client, .label, .amr, .current],
+                                    overriding: [.id: ["type": "string"]]),
+        "SessionList": ResultKey.object([.sessions], overriding: [.sessions: ["type": "array", "items": sessionRef]]),
+        "Deleted": ResultKey.object([.deleted]),
+        "Unlocked": ResultKey.object([.unlocked]),
+        "Lockout": ResultKey.object([.failures, .lockedUntil]),
+        "Verification": ResultKey.object([.active, .user, .claims, .reason, .groups, .session]),
+        "Disabled": ResultKey.object([.disabled]),
+        "AccountStatus": ResultKey.object([.user, .disabled, .disabledAt, .disabledReason, .groups, .sessions, .lastLoginAt, .mfa, .lockedUntil]),
+        "Groups": ResultKey.object([.groups]),
+        "ResetToken": ResultKey.object([.resetToken, .expiresIn]),
+        "UserPage": ResultKey.object([.users, .nextAfterID]),
+        // The single form's User, or with `users` one entry a row: its User (with `skipped`
+        // when it was already there), or `{"error"}`.
+        "ImportResult": ["anyOf": [ResultKey.userRef, ResultKey.object([.results], required: [.results])]],
+        // A User with what import needs to make it again. Later columns (groups, the disabled
+        // state, a TOTP factor) join it here and in users.import's rows.
+        "ExportedUser": ResultKey.object([.id, .username, .email, .passwordHash, .createdAt],
+                                         required: [.id, .username, .email, .passwordHash, .createdAt]),
+        "ExportPage": ["type": "object", "properties": [
+            ResultKey.users.rawValue: ["type": "array", "items": ["$ref": "#/components/schemas/ExportedUser"]],
+            ResultKey.nextAfterID.rawValue: ResultKey.nextAfterID.schema,
+        ]],
+        "Health": ResultKey.object([.status, .version, .storage, .uptime]),
+        "Metrics": ResultKey.object([.contentType, .text]),
+        "OpenRPC": ["type": "object"],
+    ]
 
     /// This interface as an OpenRPC 1.2 document.
     public static func openRPC(version: String) -> JSON {

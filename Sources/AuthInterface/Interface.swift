@@ -1,3 +1,4 @@
+import AuthCore
 import AuthJSON
 
 /// Every method of the contract (../shared/interface.md §5), declared once: the
@@ -8,60 +9,117 @@ public enum RPCMethod: String, CaseIterable, Sendable {
     case login = "auth.login"
     case logout = "auth.logout"
     case verify = "auth.verify"
+    case refresh = "auth.refresh"
+    case sessionsList = "sessions.list"
+    case sessionsRevoke = "sessions.revoke"
     case usersGet = "users.get"
     case usersList = "users.list"
     case usersUpdate = "users.update"
     case usersDelete = "users.delete"
     case usersImport = "users.import"
+    case usersExport = "users.export"
     case usersLockout = "users.lockout"
     case usersUnlock = "users.unlock"
+    case usersDisable = "users.disable"
+    case usersEnable = "users.enable"
+    case usersStatus = "users.status"
+    case usersSetGroups = "users.set_groups"
+    case usersResetToken = "users.reset_token"
+    case resetPassword = "auth.reset_password"
     case health = "system.health"
     case metrics = "system.metrics"
     case discover = "rpc.discover"
 
-    public var spec: MethodSpec {
+    /// The method's declaration, made once per process: `Params` reads through it on every call.
+    public var spec: MethodSpec { Self.specs[self]! }
+
+    private static let specs = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.declaration) })
+
+    private var declaration: MethodSpec {
         switch self {
         case .register:
-            MethodSpec("Creates an account.", [.username(required: true), .email(required: true), .password(required: true)],
+            MethodSpec("Creates an account.", [.required(.username), .required(.email), .required(.password)],
                        result: "User", errors: [.invalidParams, .conflict, .unavailable])
         case .login:
             MethodSpec("Checks a password and issues an access token.",
-                       [.init("username", .string, "Username (or give email)"), .init("email", .string, "Email (or give username)"),
-                        .init("password", .string, "Password", required: true), .init("client", .string, "Address of the end client, from a trusted gateway")],
+                       [.username.summarized("Username (or give email)"), .email.summarized("Email (or give username)"),
+                        .required(.password.summarized("Password")), .client, .label, .sessionToken],
                        result: "LoginResult", errors: [.invalidParams, .unauthenticated, .tooManyAttempts, .unavailable])
         case .logout:
-            MethodSpec("Revokes an access token.", [.token(required: true)],
-                       result: "Revoked", errors: [.unauthenticated])
+            MethodSpec("Ends this token's session (or the token alone), the user's other sessions, or all of them.",
+                       [.required(.token), .scope], result: "LoggedOut", errors: [.unauthenticated, .invalidParams])
+        case .refresh:
+            MethodSpec("Rotates a refresh token: a new access token and refresh token of the same session.",
+                       [.required(.refreshToken), .client, .label],
+                       result: "LoginResult", errors: [.invalidParams, .unauthenticated, .tooManyAttempts, .unavailable])
+        case .sessionsList:
+            MethodSpec("The user's active sessions, most recently used first.",
+                       [.callerToken, .userID], result: "SessionList", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+        case .sessionsRevoke:
+            MethodSpec("Ends one active session of the user (privileged peers: of anyone).",
+                       [.callerToken, .required(.sessionID)], result: "Revoked", errors: [.unauthenticated, .notFound, .invalidParams])
         case .verify:
-            MethodSpec("Tells whether a token is active, and whose it is.", [.token(required: true)],
+            MethodSpec("Tells whether a token (an access token or a session token) is active, and whose it is.",
+                       [.required(.token.summarized("An access token or a session token"))],
                        result: "Verification", errors: [.invalidParams])
         case .usersGet:
-            MethodSpec("Reads one user.", [.id, .token(required: false)],
+            MethodSpec("Reads one user.",
+                       [.id.summarized("The user's id (privileged peers may give username or email instead)"), .callerToken,
+                        .username.summarized("Privileged peers: the user's username, instead of id"),
+                        .email.summarized("Privileged peers: the user's email, instead of id")],
                        result: "User", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
         case .usersList:
-            MethodSpec("Lists users by id, a page at a time.",
-                       [.token(required: false), .init("limit", .integer, "Page size, 1–500 (default 50)"),
-                        .init("after_id", .integer, "List users with a greater id (default 0)")],
+            MethodSpec("Lists users by id, a page at a time.", [.callerToken, .limit, .afterID],
                        result: "UserPage", errors: [.unauthenticated, .invalidParams])
         case .usersUpdate:
             MethodSpec("Changes a user's username, email or password; a new password revokes their tokens.",
-                       [.id, .token(required: false), .username(required: false), .email(required: false), .password(required: false)],
-                       result: "User", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams, .conflict])
+                       [.required(.id), .callerToken, .username, .email, .password, .currentPassword, .client],
+                       result: "User", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams, .conflict, .tooManyAttempts])
         case .usersDelete:
-            MethodSpec("Deletes a user and with them their tokens.", [.id, .token(required: false)],
-                       result: "Deleted", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+            MethodSpec("Deletes a user and with them their tokens.", [.required(.id), .callerToken, .currentPassword, .client],
+                       result: "Deleted", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams, .tooManyAttempts])
         case .usersImport:
-            MethodSpec("Adds a user with an existing crypt(5) hash (privileged peers only).",
-                       [.username(required: true), .email(required: true),
-                        .init("password_hash", .string, "A crypt(5) hash, e.g. bcrypt $2b$", required: true),
-                        .init("created_at", .dateTime, "RFC 3339 time of creation"), .token(required: false)],
-                       result: "User", errors: [.unauthenticated, .forbidden, .invalidParams, .conflict])
+            MethodSpec("Adds a user with an existing crypt(5) hash, or up to \(ImportFields.batchLimit) in one transaction "
+                       + "with `users` (privileged peers only).",
+                       [.username.summarized("Required unless `users` is given: " + ParamSpec.username.summary),
+                        .email.summarized("Required unless `users` is given: " + ParamSpec.email.summary),
+                        .passwordHash.summarized("Required unless `users` is given: " + ParamSpec.passwordHash.summary),
+                        .createdAt, .id.summarized("The id to keep (default: the next)"), .users, .skipExisting, .dryRun, .callerToken],
+                       result: "ImportResult", errors: [.unauthenticated, .forbidden, .invalidParams, .conflict])
+        case .usersExport:
+            MethodSpec("Users with their hashes, by id a page at a time, as `users.import` takes them back "
+                       + "(privileged peers only; an extension of the contract).",
+                       [.callerToken, .exportLimit, .afterID], result: "ExportPage", errors: [.unauthenticated, .forbidden, .invalidParams])
         case .usersLockout:
-            MethodSpec("An account's failed logins and lockout (privileged peers only; an extension of the contract).",
-                       [.id, .token(required: false)], result: "Lockout", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+            MethodSpec("An account's failed logins from all clients, and its lock: the account-wide one, else the latest of its "
+                       + "(account, client) pairs (privileged peers only; an extension of the contract).",
+                       [.required(.id), .callerToken], result: "Lockout", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
         case .usersUnlock:
-            MethodSpec("Lifts an account's lockout at once (privileged peers only; an extension of the contract).",
-                       [.id, .token(required: false)], result: "Unlocked", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+            MethodSpec("Lifts an account's locks at once, account-wide and of every pair "
+                       + "(privileged peers only; an extension of the contract).",
+                       [.required(.id), .callerToken], result: "Unlocked", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+        case .usersDisable:
+            MethodSpec("Disables a user: every session and token of theirs ends at once (privileged peers only).",
+                       [.required(.id), .callerToken, .reason], result: "Disabled",
+                       errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+        case .usersEnable:
+            MethodSpec("Enables a disabled user again; nothing of before revives (privileged peers only).",
+                       [.required(.id), .callerToken], result: "Disabled", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+        case .usersStatus:
+            MethodSpec("An account as an administrator sees it (privileged peers only).",
+                       [.required(.id), .callerToken], result: "AccountStatus", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+        case .usersSetGroups:
+            MethodSpec("Replaces a user's groups (privileged peers only).",
+                       [.required(.id), .callerToken, .required(.groups)], result: "Groups",
+                       errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+        case .usersResetToken:
+            MethodSpec("Issues a single-use password reset token; only the newest is valid (privileged peers only).",
+                       [.required(.id), .callerToken, .ttl], result: "ResetToken",
+                       errors: [.unauthenticated, .forbidden, .notFound, .invalidParams])
+        case .resetPassword:
+            MethodSpec("Sets a password with a reset token; every session and token of the user ends.",
+                       [.required(.resetToken), .required(.password), .client], result: "User",
+                       errors: [.invalidParams, .tooManyAttempts, .unavailable])
         case .health:
             MethodSpec("Reports that the daemon and its storage answer.", [], result: "Health", errors: [.unavailable])
         case .metrics:
@@ -69,6 +127,16 @@ public enum RPCMethod: String, CaseIterable, Sendable {
         case .discover:
             MethodSpec("This interface as an OpenRPC document.", [], result: "OpenRPC", errors: [])
         }
+    }
+
+    /// Params for a call to this method, by their declarations (clients: authctl, the bench).
+    public func params(_ values: KeyValuePairs<ParamSpec, JSON>) -> [String: JSON] {
+        var out: [String: JSON] = [:]
+        for (param, value) in values {
+            precondition(spec.param(named: param.name) != nil, "\(rawValue) declares no param \(param.name)")
+            out[param.name] = value
+        }
+        return out
     }
 }
 
@@ -86,18 +154,44 @@ public struct MethodSpec: Sendable {
         self.result = result
         self.errors = errors
     }
+
+    public func param(named name: String) -> ParamSpec? {
+        params.first { $0.name == name }
+    }
+
+    /// Whether the method acts for the holder of a token it is given (the `users.*`
+    /// methods), rather than taking a token as what it is about (`auth.verify`).
+    public var actsForToken: Bool { params.contains(.callerToken) }
 }
 
-/// One named parameter.
-public struct ParamSpec: Sendable {
-    public enum Kind: Sendable {
-        case string, integer, dateTime
+/// One named parameter. Every param name of the interface is declared here, once.
+public struct ParamSpec: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case string, integer, dateTime, boolean
+        /// An array of strings.
+        case strings
+        /// A string that must be one of these.
+        case enumeration([String])
+        /// An array of at most `maximum` objects, each holding the method's own params.
+        case objects(maximum: Int)
+        /// A whole number from `minimum` (up to `maximum`), `default` when absent.
+        case count(minimum: Int64, maximum: Int64?, default: Int64)
 
-        var schema: JSON {
+        public var schema: JSON {
             switch self {
-            case .string: ["type": "string"]
-            case .integer: ["type": "integer"]
-            case .dateTime: ["type": "string", "format": "date-time"]
+            case .string: return ["type": "string"]
+            case .boolean: return ["type": "boolean"]
+            case .strings: return ["type": "array", "items": ["type": "string"]]
+            case .enumeration(let values): return ["type": "string", "enum": .array(values.map { .string($0) })]
+            // Ids and positions are 64-bit: larger numbers are refused, so the schema says so.
+            case .integer: return ["type": "integer", "minimum": .int(0), "maximum": .int(Int64.max)]
+            case .dateTime: return ["type": "string", "format": "date-time"]
+            case .boolean: return ["type": "boolean"]
+            case .objects(let maximum): return ["type": "array", "items": ["type": "object"], "maxItems": .int(Int64(maximum))]
+            case .count(let minimum, let maximum, let value):
+                var schema: [String: JSON] = ["type": "integer", "minimum": .int(minimum), "default": .int(value)]
+                schema["maximum"] = .int(maximum ?? Int64.max)
+                return .object(schema)
             }
         }
     }
@@ -114,17 +208,57 @@ public struct ParamSpec: Sendable {
         self.required = required
     }
 
-    static let id = ParamSpec("id", .integer, "The user's id", required: true)
-    static func token(required: Bool) -> ParamSpec {
-        ParamSpec("token", .string, required ? "An access token" : "An access token (privileged peers may omit it)", required: required)
+    /// The same param, required by the method that declares it so.
+    static func required(_ param: ParamSpec) -> ParamSpec {
+        var p = param
+        p.required = true
+        return p
     }
-    static func username(required: Bool) -> ParamSpec {
-        ParamSpec("username", .string, "3–80 of A-Z a-z 0-9 . _ -, starting with a letter or digit, not all digits", required: required)
+
+    /// The same param, described as one method uses it.
+    func summarized(_ summary: String) -> ParamSpec {
+        var p = self
+        p.summary = summary
+        return p
     }
-    static func email(required: Bool) -> ParamSpec {
-        ParamSpec("email", .string, "An email address of at most 120 characters", required: required)
-    }
-    static func password(required: Bool) -> ParamSpec {
-        ParamSpec("password", .string, "8–72 bytes with a lowercase and an uppercase letter, a digit and a special character", required: required)
-    }
+
+    public static let id = ParamSpec("id", .integer, "The user's id")
+    /// The token a method is about (`auth.logout`, `auth.verify`).
+    public static let token = ParamSpec("token", .string, "An access token")
+    /// The token of the caller a `users.*` method acts for.
+    public static let callerToken = token.summarized("An access token (privileged peers may omit it)")
+    public static let username = ParamSpec("username", .string, "3–80 of A-Z a-z 0-9 . _ -, starting with a letter or digit, not all digits")
+    public static let email = ParamSpec("email", .string, "An email address of at most 120 characters")
+    public static let password = ParamSpec("password", .string, "8–72 bytes with a lowercase and an uppercase letter, a digit and a special character")
+    public static let passwordHash = ParamSpec("password_hash", .string, "A crypt(5) hash, e.g. bcrypt $2b$")
+    public static let createdAt = ParamSpec("created_at", .dateTime, "RFC 3339 time of creation")
+    public static let client = ParamSpec("client", .string, "Address of the end client, from a trusted gateway")
+    public static let label = ParamSpec("label", .string, "What the client is, e.g. its user agent (at most \(Validation.labelLength) characters)")
+    public static let sessionToken = ParamSpec("session_token", .boolean, "Also issue a session token (for browser portals)")
+    public static let scope = ParamSpec("scope", .enumeration(LogoutScope.allCases.map(\.rawValue)),
+                                        "local (default: this session), others (every other session) or global (all)")
+    public static let refreshToken = ParamSpec("refresh_token", .string, "A refresh token")
+    public static let userID = ParamSpec("user_id", .integer, "Privileged peers: the user whose sessions, instead of the token's")
+    public static let sessionID = ParamSpec("session_id", .string, "A session's id")
+    public static let limit = ParamSpec(
+        "limit", .count(minimum: UserPage.sizes.lowerBound, maximum: UserPage.sizes.upperBound, default: UserPage.defaultSize),
+        "Page size, \(UserPage.sizes.lowerBound)–\(UserPage.sizes.upperBound) (default \(UserPage.defaultSize))")
+    public static let currentPassword = ParamSpec("current_password", .string,
+                                                  "The user's password, when they change their own password, email or delete themself")
+    public static let reason = ParamSpec("reason", .string, "Why, for the audit log and users.status (at most 200 characters)")
+    public static let groups = ParamSpec("groups", .strings, "Group names, each [a-z][a-z0-9_-]{0,31}, at most 32")
+    public static let ttl = ParamSpec(
+        "ttl", .count(minimum: AuthService.resetTTLs.lowerBound, maximum: AuthService.resetTTLs.upperBound, default: AuthService.defaultResetTTL),
+        "Seconds the reset token is valid, \(AuthService.resetTTLs.lowerBound)–\(AuthService.resetTTLs.upperBound) (default \(AuthService.defaultResetTTL))")
+    public static let resetToken = ParamSpec("reset_token", .string, "A password reset token from users.reset_token")
+    public static let users = ParamSpec(
+        "users", .objects(maximum: ImportFields.batchLimit),
+        "Up to \(ImportFields.batchLimit) users, each with the single form's params; answered row by row, in order")
+    public static let skipExisting = ParamSpec(
+        "skip_existing", .boolean, "Skip, rather than refuse, a user already there with the same username, email and hash")
+    public static let dryRun = ParamSpec("dry_run", .boolean, "Answer as the import would, and import nothing")
+    public static let exportLimit = ParamSpec(
+        "limit", .count(minimum: 1, maximum: Int64(ExportPage.maximumSize), default: Int64(ExportPage.maximumSize)),
+        "Page size, 1–\(ExportPage.maximumSize) (default \(ExportPage.maximumSize))")
+    public static let afterID = ParamSpec("after_id", .count(minimum: 0, maximum: nil, default: 0), "List users with a greater id (default 0)")
 }

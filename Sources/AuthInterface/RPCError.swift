@@ -28,7 +28,7 @@ public struct RPCError: Error, Sendable, Equatable {
     /// The wire form of a domain error.
     public init(_ error: AuthError) {
         switch error.kind {
-        case .unauthenticated: self.init(.unauthenticated, error.message)
+        case .unauthenticated: self.init(.unauthenticated, error.message, data: error.field.map { ["reason": .string($0)] } ?? [:])
         case .forbidden: self.init(.forbidden, error.message)
         case .notFound: self.init(.notFound, error.message)
         case .invalidParams:

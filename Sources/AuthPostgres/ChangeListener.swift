@@ -1,10 +1,6 @@
 import AuthCore
+import AuthStore
 import AuthThreads
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Synchronization
 
 #if canImport(Glibc)
@@ -20,22 +16,20 @@ final class ChangeListener: Sendable {
 
     private let conninfo: String
     private let defaults: [(String, String)]
-    private let cache: TokenStateCache
     private let connected = Atomic<Bool>(false)
 
-    init(conninfo: String, defaults: [(String, String)], cache: TokenStateCache) {
+    init(conninfo: String, defaults: [(String, String)]) {
         self.conninfo = conninfo
         self.defaults = defaults
-        self.cache = cache
     }
 
     var isConnected: Bool { connected.load(ordering: .relaxed) }
 
-    func start() {
-        PosixThread.start(name: "pg-listen") { [self] in loop() }
+    func start(keeping cache: TokenStateCache, _ sessions: EndedSessionsLoader) {
+        PosixThread.start(name: "pg-listen") { [self] in loop(cache, sessions) }
     }
 
-    private func loop() {
+    private func loop(_ cache: TokenStateCache, _ sessions: EndedSessionsLoader) {
         var backoff = 0.1
         while true {
             do {
@@ -43,13 +37,14 @@ final class ChangeListener: Sendable {
                 try db.query("LISTEN \(Self.channel)")
                 // Whatever happened while we were not listening is unknown.
                 cache.clear()
+                try sessions.loadAll(db)
                 connected.store(true, ordering: .relaxed)
                 backoff = 0.1
                 while true {
                     var fds = pollfd(fd: db.socket, events: Int16(POLLIN), revents: 0)
                     let ready = poll(&fds, 1, 1000)
                     if ready < 0 && errno != EINTR { break }
-                    for payload in try db.notifications() { apply(payload) }
+                    for payload in try db.notifications() { try Self.apply(payload, to: cache, sessions, db) }
                     if !db.isHealthy { break }
                 }
             } catch {
@@ -61,12 +56,28 @@ final class ChangeListener: Sendable {
         }
     }
 
-    /// "r:<jti>" revoked a token; "u:<id>" changed or deleted a user.
-    private func apply(_ payload: String) {
+    /// "r:<jti>" revoked a token; "u:<id>" created, changed or deleted a user; "u:*"
+    /// imported users; "s:<id>" ended sessions of a user.
+    static func payload(_ change: StoreChange) -> String {
+        switch change {
+        case .user(let id): "u:\(id)"
+        case .revoked(let jti): "r:\(jti)"
+        case .sessions(let id): "s:\(id)"
+        case .imported: "u:*"
+        }
+    }
+
+    /// A user's change may have ended their sessions too (a password change): both reload them.
+    private static func apply(_ payload: String, to cache: TokenStateCache, _ sessions: EndedSessionsLoader, _ db: PGConnection) throws {
         if payload.hasPrefix("r:") {
             cache.revoked(jti: String(payload.dropFirst(2)))
+        } else if payload == "u:*" {
+            cache.usersImported()
         } else if payload.hasPrefix("u:"), let id = Int64(payload.dropFirst(2)) {
-            cache.userChanged(id)
+            try sessions.load(userID: id, db)
+            try sessions.reloadUser(id, into: cache, db)
+        } else if payload.hasPrefix("s:"), let id = Int64(payload.dropFirst(2)) {
+            try sessions.load(userID: id, db)
         }
     }
 }

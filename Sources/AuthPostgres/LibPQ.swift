@@ -1,3 +1,4 @@
+import AuthStore
 import CLibPQ
 
 #if canImport(Glibc)
@@ -34,7 +35,7 @@ struct LibPQUnavailable: Error, CustomStringConvertible {
 }
 
 /// One libpq connection, used by one thread at a time. The only file that sees libpq.
-final class PGConnection {
+public final class PGConnection: SQLConnection {
     private let conn: OpaquePointer
 
     /// Connects with the caller's connection string (a URL or key=value words, passed
@@ -60,6 +61,7 @@ final class PGConnection {
             authd_PQfinish(c)
             throw PGError(message: message, connectionLost: true)
         }
+        authd_PQhideNotices(c)
         conn = c
     }
 
@@ -72,24 +74,38 @@ final class PGConnection {
         "\(String(cString: authd_PQhost(conn))):\(String(cString: authd_PQport(conn)))/\(String(cString: authd_PQdb(conn)))"
     }
 
-    /// Runs one statement with text parameters ($1, $2, …) and returns its rows by column name.
+    /// Runs one statement with its parameters ($1, $2, …), sent as text with their types
+    /// (so the SQL needs no casts), and returns its rows by column name: integers and
+    /// booleans (as 1 and 0) typed from the columns' types, the rest as text.
     @discardableResult
-    func query(_ sql: String, _ parameters: [String?] = []) throws -> [PGRow] {
-        let cParams = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { cParams.forEach { free($0) } }
-        let result = cParams.map { UnsafePointer($0) }.withUnsafeBufferPointer { p in
-            authd_PQexecParams(conn, sql, Int32(parameters.count), nil, p.baseAddress, nil, nil, 0)
+    public func query(_ sql: String, _ parameters: [SQLValue] = []) throws -> [SQLRow] {
+        var types: [Oid] = []
+        var texts: [UnsafeMutablePointer<CChar>?] = []
+        for parameter in parameters {
+            switch parameter {
+            case .null: types.append(0); texts.append(nil)
+            case .integer(let n): types.append(PGType.int8); texts.append(strdup(String(n)))
+            case .text(let s): types.append(PGType.text); texts.append(strdup(s))
+            }
+        }
+        defer { texts.forEach { free($0) } }
+        let result = types.withUnsafeBufferPointer { t in
+            texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { p in
+                authd_PQexecParams(conn, sql, Int32(parameters.count), t.baseAddress, p.baseAddress, nil, nil, 0)
+            }
         }
         defer { authd_PQclear(result) }
         let status = authd_PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw error(result) }
-        var rows: [PGRow] = []
+        var rows: [SQLRow] = []
         let columns = authd_PQnfields(result)
         let names = (0..<columns).map { String(cString: authd_PQfname(result, $0)) }
+        let columnTypes = (0..<columns).map { authd_PQftype(result, $0) }
         for r in 0..<authd_PQntuples(result) {
-            var row = PGRow()
+            var row = SQLRow()
             for c in 0..<columns where authd_PQgetisnull(result, r, c) == 0 {
-                row.values[names[Int(c)]] = String(cString: authd_PQgetvalue(result, r, c))
+                let text = String(cString: authd_PQgetvalue(result, r, c))
+                row.values[names[Int(c)]] = PGType.value(text, columnTypes[Int(c)])
             }
             rows.append(row)
         }
@@ -97,15 +113,22 @@ final class PGConnection {
     }
 
     /// Runs SQL without parameters, several statements allowed (migrations).
-    func execute(_ sql: String) throws {
+    public func execute(_ sql: String) throws {
         let result = authd_PQexec(conn, sql)
         defer { authd_PQclear(result) }
         let status = authd_PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw error(result) }
     }
 
-    /// Runs `body` in a transaction.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
+    /// Runs `body` in a transaction (read committed: rows are locked as they are written).
+    public func relaxedWriteTransaction<T>(_ body: () throws -> T) throws -> T {
+        try writeTransaction {
+            try query("SET LOCAL synchronous_commit = off")
+            return try body()
+        }
+    }
+
+    public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
         try query("BEGIN")
         do {
             let result = try body()
@@ -114,6 +137,28 @@ final class PGConnection {
         } catch {
             if isHealthy { _ = try? query("ROLLBACK") }
             throw error
+        }
+    }
+
+    /// The change is announced with NOTIFY in the write's own transaction, so the other
+    /// instances hear of it when, and only if, it commits.
+    public func write<T>(announcing change: (T) -> StoreChange?, _ body: () throws -> T) throws -> T {
+        try writeTransaction {
+            let result = try body()
+            if let change = change(result) { try announce(change) }
+            return result
+        }
+    }
+
+    public func announce(_ change: StoreChange) throws {
+        try query("SELECT pg_notify($1, $2)", [.text(ChangeListener.channel), .text(ChangeListener.payload(change))])
+    }
+
+    public func relaxedWrite<T>(announcing change: (T) -> StoreChange?, _ body: () throws -> T) throws -> T {
+        try relaxedWriteTransaction {
+            let result = try body()
+            if let change = change(result) { try announce(change) }
+            return result
         }
     }
 
@@ -163,12 +208,21 @@ final class PGConnection {
     }
 }
 
-/// One result row, by column name; NULL columns are absent.
-struct PGRow {
-    var values: [String: String] = [:]
+/// The type OIDs (pg_type.h) a row's values are read by and parameters are sent as.
+private enum PGType {
+    static let bool: Oid = 16
+    static let int8: Oid = 20
+    static let int2: Oid = 21
+    static let int4: Oid = 23
+    static let text: Oid = 25
 
-    func int(_ name: String) -> Int64? { values[name].flatMap { Int64($0) } }
-    func text(_ name: String) -> String? { values[name] }
+    static func value(_ text: String, _ type: Oid) -> SQLValue {
+        switch type {
+        case int8, int4, int2: Int64(text).map { .integer($0) } ?? .text(text)
+        case bool: .integer(text == "t" ? 1 : 0)
+        default: .text(text)
+        }
+    }
 }
 
 extension String {

@@ -1,59 +1,83 @@
-/// The schema, as numbered steps recorded in `schema_migrations`.
-/// A step, once released, never changes: new needs get a new step.
-enum SQLiteMigrations {
-    static let steps: [(version: Int64, sql: String)] = [
-        (1, """
-        CREATE TABLE users (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            username TEXT NOT NULL,
-            email TEXT NOT NULL,
-            password_hash TEXT NOT NULL,
-            created_at INTEGER NOT NULL,
-            tokens_valid_after INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE UNIQUE INDEX users_username_key ON users (username COLLATE NOCASE);
-        CREATE UNIQUE INDEX users_email_key ON users (email COLLATE NOCASE);
-        CREATE TABLE revoked_tokens (
-            jti TEXT PRIMARY KEY,
-            expires_at INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at);
-        """),
-        (2, """
-        CREATE TABLE login_failures (
-            scope TEXT NOT NULL,
-            key TEXT NOT NULL,
-            failures INTEGER NOT NULL,
-            window_start INTEGER NOT NULL,
-            locked_until INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (scope, key)
-        ) WITHOUT ROWID;
-        """),
-    ]
+import AuthStore
 
-    static var latest: Int64 { steps.last!.version }
-
-    /// Brings the database to the latest version; refuses one newer than this build knows.
-    static func run(on db: SQLiteConnection, now: Int64) throws {
-        try db.writeTransaction {
-            try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
-            let current = try db.query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").first?.int("v") ?? 0
-            if current > latest {
-                throw SchemaTooNew(found: current, known: latest)
-            }
-            for step in steps where step.version > current {
-                try db.execute(step.sql)
-                try db.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", [.integer(step.version), .integer(now)])
-            }
-        }
-    }
-}
-
-/// The database was migrated by a newer authd; serving it could corrupt it.
-public struct SchemaTooNew: Error, CustomStringConvertible {
-    public let found: Int64
-    public let known: Int64
-    public var description: String {
-        "the database schema is at version \(found), newer than this authd knows (\(known)); upgrade authd"
-    }
+extension SQLiteDriver {
+    /// SQLite's DDL of the schema; the same versions as PostgreSQL's.
+    static let schema = Schema(
+        steps: [
+            (1, """
+            CREATE TABLE users (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                username TEXT NOT NULL,
+                email TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                tokens_valid_after INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE UNIQUE INDEX users_username_key ON users (username COLLATE NOCASE);
+            CREATE UNIQUE INDEX users_email_key ON users (email COLLATE NOCASE);
+            CREATE TABLE revoked_tokens (
+                jti TEXT PRIMARY KEY,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX revoked_tokens_expires_at ON revoked_tokens (expires_at);
+            """),
+            (2, """
+            CREATE TABLE login_failures (
+                scope TEXT NOT NULL,
+                key TEXT NOT NULL,
+                failures INTEGER NOT NULL,
+                window_start INTEGER NOT NULL,
+                locked_until INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (scope, key)
+            ) WITHOUT ROWID;
+            """),
+            (3, """
+            ALTER TABLE users ADD COLUMN unbound_tokens_valid_after INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                created_at INTEGER NOT NULL,
+                last_used_at INTEGER NOT NULL,
+                idle_expires_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                access_until INTEGER NOT NULL,
+                client TEXT,
+                label TEXT,
+                amr TEXT NOT NULL,
+                session_token_hash TEXT UNIQUE,
+                ended_at INTEGER,
+                end_reason TEXT
+            ) WITHOUT ROWID;
+            CREATE INDEX sessions_user ON sessions (user_id, last_used_at);
+            CREATE INDEX sessions_access_until ON sessions (access_until);
+            CREATE TABLE refresh_tokens (
+                token_hash TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+                retired_at INTEGER,
+                retired_client TEXT,
+                successor_hash TEXT
+            ) WITHOUT ROWID;
+            CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+            """),
+            (4, """
+            ALTER TABLE users ADD COLUMN user_groups TEXT NOT NULL DEFAULT '';
+            ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+            ALTER TABLE users ADD COLUMN disabled_reason TEXT;
+            ALTER TABLE users ADD COLUMN last_login_at INTEGER;
+            CREATE TABLE password_resets (
+                user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE,
+                expires_at INTEGER NOT NULL
+            );
+            """),
+            // Ids once a user's are never given again (an old token may still name one).
+            (5, """
+            CREATE TABLE deleted_user_ids (id INTEGER PRIMARY KEY);
+            CREATE TRIGGER users_remember_deleted_id AFTER DELETE ON users
+            BEGIN
+                INSERT OR IGNORE INTO deleted_user_ids (id) VALUES (old.id);
+            END;
+            """),
+        ],
+        migrationsTable: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
 }

@@ -16,7 +16,7 @@ public enum ServiceLogging {
         let toJournal = Systemd.stderrIsJournal(environment)
         LoggingSystem.bootstrap { label -> any LogHandler in
             if toJournal { return JournalLogHandler(label: label, level: level, schema: schema) }
-            return PlainLogHandler(label: label, level: level)
+            return StderrLogHandler(label: label, level: level)
         }
     }
 }
@@ -35,38 +35,4 @@ public final class LogLevelBox: Sendable {
         get { Self.levels[index.load(ordering: .relaxed)] }
         set { index.store(Self.levels.firstIndex(of: newValue)!, ordering: .relaxed) }
     }
-}
-
-/// swift-log's stderr lines, at the shared level.
-struct PlainLogHandler: LogHandler {
-    private var stream: StreamLogHandler
-    private let level: LogLevelBox
-
-    init(label: String, level: LogLevelBox) {
-        stream = StreamLogHandler.standardError(label: label)
-        stream.logLevel = .trace  // the shared level decides; Logger checks it before calling log
-        self.level = level
-    }
-
-    var logLevel: Logger.Level {
-        get { level.value }
-        set { level.value = newValue }
-    }
-
-    var metadata: Logger.Metadata {
-        get { stream.metadata }
-        set { stream.metadata = newValue }
-    }
-
-    var metadataProvider: Logger.MetadataProvider? {
-        get { stream.metadataProvider }
-        set { stream.metadataProvider = newValue }
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { stream[metadataKey: key] }
-        set { stream[metadataKey: key] = newValue }
-    }
-
-    func log(event: LogEvent) { stream.log(event: event) }
 }

@@ -7,7 +7,7 @@
     X(PQconnectdbParams) X(PQfinish) X(PQconninfoParse) X(PQconninfoFree) X(PQdb) X(PQhost) X(PQport) \
     X(PQstatus) X(PQerrorMessage) X(PQsocket) X(PQexec) X(PQexecParams) X(PQconsumeInput) X(PQnotifies) \
     X(PQresultStatus) X(PQresultErrorMessage) X(PQresultErrorField) X(PQntuples) X(PQnfields) X(PQfname) \
-    X(PQgetvalue) X(PQgetisnull) X(PQclear) X(PQfreemem)
+    X(PQftype) X(PQgetvalue) X(PQgetisnull) X(PQclear) X(PQfreemem) X(PQsetNoticeProcessor)
 
 #define AUTHD_PQ_POINTER(name) typeof(name) *name;
 typedef struct { AUTHD_PQ_FUNCTIONS(AUTHD_PQ_POINTER) } authd_libpq_functions;
@@ -55,7 +55,13 @@ char *authd_PQresultErrorField(const PGresult *res, int fieldcode) {
 int authd_PQntuples(const PGresult *res) { return pq.PQntuples(res); }
 int authd_PQnfields(const PGresult *res) { return pq.PQnfields(res); }
 char *authd_PQfname(const PGresult *res, int field) { return pq.PQfname(res, field); }
+Oid authd_PQftype(const PGresult *res, int field) { return pq.PQftype(res, field); }
 char *authd_PQgetvalue(const PGresult *res, int row, int field) { return pq.PQgetvalue(res, row, field); }
 int authd_PQgetisnull(const PGresult *res, int row, int field) { return pq.PQgetisnull(res, row, field); }
 void authd_PQclear(PGresult *res) { pq.PQclear(res); }
 void authd_PQfreemem(void *ptr) { pq.PQfreemem(ptr); }
+
+// The server's NOTICE lines ("relation already exists, skipping") are no news to an
+// administrator; libpq would print each to stderr.
+static void authd_ignore_notice(void *arg, const char *message) { (void)arg; (void)message; }
+void authd_PQhideNotices(PGconn *conn) { pq.PQsetNoticeProcessor(conn, authd_ignore_notice, NULL); }

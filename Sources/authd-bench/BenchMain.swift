@@ -1,4 +1,5 @@
 import AuthBench
+import Foundation
 import ArgumentParser
 import NIOCore
 import NIOPosix
@@ -33,6 +34,10 @@ struct SuiteCommand: AsyncParsableCommand {
     @Option(help: "Connections logging in (or registering) flat out.") var loginClients = 8
     @Option(help: "authd's pid, to report its memory and CPU.") var daemonPid: Int32?
     @Option(help: "Also write the results as JSON to this file.") var json: String?
+    @Option(help: ArgumentHelp("Where to measure the refresh's ceiling: sqlite:PATH of a scratch file beside authd's, or authd's "
+                               + "PostgreSQL URL. With $JWT_SECRET_KEY (authd's), the suite adds refresh and verify without sid.",
+                               valueName: "url"))
+    var commitDatabase: String?
     @OptionGroup var load: LoadOptions
 
     func run() async throws {
@@ -45,7 +50,9 @@ struct SuiteCommand: AsyncParsableCommand {
         }
         defer { if let (channel, _) = echo { channel.close(promise: nil); unlink("/tmp/authd-bench-echo-\(getpid()).sock") } }
         let suite = Suite(socket: socket, echoSocket: echoSocket ?? "/tmp/authd-bench-echo-\(getpid()).sock", backend: backend, cost: cost, seconds: load.seconds,
-                          warmupSeconds: load.warmup, loginClients: loginClients, daemonPID: daemonPid)
+                          warmupSeconds: load.warmup, loginClients: loginClients, daemonPID: daemonPid,
+                          secret: ProcessInfo.processInfo.environment["JWT_SECRET_KEY"].map { Array($0.utf8) }.flatMap { $0.isEmpty ? nil : $0 },
+                          commitDatabase: commitDatabase)
         let report = try await suite.run(group: group)
         print(report.table())
         if let json { try writeFile(json, report.json.serialized() + [0x0A]) }
@@ -62,6 +69,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Connections.") var connections = 16
     @Option(name: .shortAndLong, help: "Requests in flight per connection.") var depth = 8
     @Flag(help: "Print JSON instead of a line of text.") var json = false
+    @Option(help: "verify: a file of tokens, one a line, checked in turn (default: one token of a new account).")
+    var tokens: String?
     @OptionGroup var load: LoadOptions
 
     func run() async throws {
@@ -72,6 +81,8 @@ struct RunCommand: AsyncParsableCommand {
         switch chosen {
         case .trivial: workload = .trivial
         case .register: workload = .register(tag: runTag())
+        case .verify where tokens != nil:
+            workload = .verify(cycling: try readLines(tokens!))
         default:
             let account = try BenchAccount.make(socket: socket, tag: runTag())
             switch chosen {

@@ -2,6 +2,7 @@ import AuthCore
 import AuthCrypto
 import AuthDaemon
 import AuthJSON
+import AuthWire
 import CFuzzer
 import Foundation
 import Logging

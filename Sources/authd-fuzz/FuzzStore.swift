@@ -7,6 +7,9 @@ import Synchronization
 final class FuzzStore: UserStore {
     let kind = "fuzz"
     private let users = Mutex<[Int64: StoredUser]>([:])
+    /// Sessions by id, with whether each has ended: enough for the session methods'
+    /// params and permission checks to be fuzzed.
+    private let sessions = Mutex<[String: (session: Session, ended: Bool)]>([:])
 
     func create(_ new: NewUser) async throws -> User {
         try users.withLock { all in
@@ -19,12 +22,25 @@ final class FuzzStore: UserStore {
         }
     }
 
+    /// Each row as a registration (ids are not kept: the fuzzer targets the rows' validation).
+    func importUsers(_ rows: [NewUser], skipExisting: Bool, dryRun: Bool) async throws -> [ImportOutcome] {
+        var outcomes: [ImportOutcome] = []
+        for row in rows {
+            do { outcomes.append(.imported(try await create(row))) } catch let error as AuthError { outcomes.append(.refused(error)) }
+        }
+        return outcomes
+    }
+
     func user(id: Int64) async throws -> StoredUser? { users.withLock { $0[id] } }
     func user(username: String) async throws -> StoredUser? {
         users.withLock { $0.values.first { $0.user.username.lowercased() == username.lowercased() } }
     }
     func user(email: String) async throws -> StoredUser? {
         users.withLock { $0.values.first { $0.user.email.lowercased() == email.lowercased() } }
+    }
+    func storedUsers(afterID: Int64, limit: Int) async throws -> (users: [StoredUser], more: Bool) {
+        let sorted = users.withLock { $0.values.filter { $0.user.id > afterID }.sorted { $0.user.id < $1.user.id } }
+        return (Array(sorted.prefix(limit)), sorted.count > limit)
     }
     func list(afterID: Int64, limit: Int) async throws -> (users: [User], more: Bool) {
         let sorted = users.withLock { $0.values.map(\.user).filter { $0.id > afterID }.sorted { $0.id < $1.id } }
@@ -44,13 +60,57 @@ final class FuzzStore: UserStore {
     func delete(id: Int64) async throws -> Bool { users.withLock { $0.removeValue(forKey: id) != nil } }
     func revoke(jti: String, expiresAt: Int64) async throws {}
     func tokenState(jti: String, userID: Int64) async throws -> (user: StoredUser?, revoked: Bool) { (try await user(id: userID), false) }
-    func purgeRevocations(before: Int64) async throws {}
+    func purgeRevocations(before: Int64) async throws -> Int { 0 }
     func ping() async throws {}
-    func lockedUntil(_ keys: [ThrottleKey]) async throws -> Int64 { 0 }
-    func recordFailure(_ key: ThrottleKey, now: Int64, window: Int64) async throws -> Int { 1 }
-    func lock(_ key: ThrottleKey, until: Int64) async throws {}
-    func clearFailures(_ key: ThrottleKey) async throws {}
-    func throttleState(_ key: ThrottleKey) async throws -> ThrottleState? { nil }
+    func reserveLogin(_ keys: [ThrottleKey], rules: LoginThrottle, now: Int64) async throws -> LoginReservation { .init(locks: []) }
+    func completeLogin(_ user: StoredUser, keys: [ThrottleKey], rules: LoginThrottle, opening session: NewSession) async throws -> [String]? {
+        sessions.withLock { all in
+            if all.count > 1000 { all.removeAll() }
+            all[session.session.id] = (session.session, false)
+        }
+        return []
+    }
+    func refresh(_ attempt: RefreshAttempt) async throws -> RefreshOutcome { .unknown }
+    func endSession(id: String, userID: Int64?, reason: SessionEndReason, now: Int64) async throws -> Session? {
+        sessions.withLock { all in
+            guard let found = all[id], !found.ended, userID == nil || found.session.userID == userID else { return nil }
+            all[id]?.ended = true
+            return found.session
+        }
+    }
+    func endSessions(userID: Int64, keeping: String?, reason: SessionEndReason, cutUnboundAt: Int64?, now: Int64) async throws -> Int {
+        sessions.withLock { all in
+            let ids = all.filter { $0.value.session.userID == userID && !$0.value.ended && $0.key != keeping }.map(\.key)
+            for id in ids { all[id]?.ended = true }
+            return ids.count
+        }
+    }
+    func sessions(userID: Int64, now: Int64) async throws -> [Session] {
+        sessions.withLock { all in all.values.filter { $0.session.userID == userID && !$0.ended }.map(\.session) }
+    }
+    func sessionByToken(hash: String, now: Int64, idleTimeout: Int64) async throws -> SessionLookup { .unknown }
+    func sessionEnded(_ id: String) async throws -> Bool { sessions.withLock { $0[id]?.ended ?? false } }
+    func releaseLogin(_ keys: [ThrottleKey], rules: LoginThrottle) async throws {}
+    func throttleState(account id: Int64, now: Int64) async throws -> ThrottleState { .init(failures: 0, lockedUntil: 0) }
+    func clearFailures(account id: Int64) async throws {}
+    func disable(id: Int64, reason: String?, now: Int64, nowMilliseconds: Int64) async throws -> Int? {
+        guard changeUser(id, { $0.disabledAt = now; $0.disabledReason = reason }) else { return nil }
+        return try await endSessions(userID: id, keeping: nil, reason: .disabled, cutUnboundAt: nil, now: nowMilliseconds)
+    }
+    func enable(id: Int64) async throws -> Bool { changeUser(id) { $0.disabledAt = nil; $0.disabledReason = nil } }
+    func setGroups(id: Int64, _ groups: [String]) async throws -> Bool { changeUser(id) { $0.groups = groups } }
+    func lastLoginAt(id: Int64) async throws -> Int64? { nil }
+    func storeResetToken(userID: Int64, hash: String, expiresAt: Int64) async throws {}
+    func resetPassword(tokenHash: String, newPasswordHash: String, now: Int64, nowMilliseconds: Int64) async throws
+        -> (user: StoredUser, sessionsEnded: Int)? { nil }
+
+    private func changeUser(_ id: Int64, _ change: (inout StoredUser) -> Void) -> Bool {
+        users.withLock { all in
+            guard all[id] != nil else { return false }
+            change(&all[id]!)
+            return true
+        }
+    }
 }
 
 /// A hasher for fuzzing only: no cost, the same interface.
@@ -59,5 +119,5 @@ struct FuzzHasher: PasswordHasher {
     func hash(_ password: String) async throws -> String { "fuzz$" + password }
     func verify(_ password: String, against hash: String) async throws -> Bool { hash == "fuzz$" + password }
     func needsRehash(_ hash: String) -> Bool { false }
-    func canVerify(_ hash: String) async throws -> Bool { hash.hasPrefix("fuzz$") }
+    func importRefusal(_ hash: String) -> String? { hash.hasPrefix("fuzz$") ? nil : "not a fuzz hash" }
 }

@@ -1,51 +1,64 @@
-import ArgumentParser
 import AuthGateway
+import AuthInterface
+import AuthSettings
 import Foundation
 import Logging
 
-/// authd-gateway: the original Flask app's REST API over authd's Unix socket.
+/// authd-gateway: the original Flask app's REST API over authd's Unix socket. Its
+/// command line is read against `GatewaySettings`, which also writes `--help`.
 @main
-struct GatewayCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "authd-gateway",
-        abstract: "HTTP gateway to authd: the Flask app's REST routes, translated into JSON-RPC calls.",
-        discussion: """
-            Each option can also be set in the environment under the name shown. Under systemd socket \
-            activation the gateway serves the socket it is passed and ignores --listen.
-            """,
-        version: OpenAPIDocument.version)
-
-    @Option(help: "authd's Unix socket (AUTHD_SOCKET; default: authd's own default).") var socket: String?
-    @Option(help: "HOST:PORT to listen on (AUTHD_GATEWAY_LISTEN, default 127.0.0.1:8080).") var listen: String?
-    @Option(name: .customLong("cors-origin"),
-            help: "An origin allowed to call from a browser; repeatable (AUTHD_GATEWAY_CORS_ORIGINS, comma-separated).")
-    var corsOrigins: [String] = []
-    @Option(name: .customLong("trusted-proxy"),
-            help: "Address or CIDR of a proxy whose X-Forwarded-For is believed; repeatable (AUTHD_GATEWAY_TRUSTED_PROXIES).")
-    var trustedProxies: [String] = []
-    @Option(name: .customLong("metrics-allow"),
-            help: "Address or CIDR of clients that may read /metrics; repeatable (AUTHD_GATEWAY_METRICS_ALLOW, default loopback).")
-    var metricsAllowed: [String] = []
-    @Option(help: "Largest request body in bytes (AUTHD_GATEWAY_MAX_BODY_BYTES, default 65536).") var maxBodyBytes: Int?
-    @Option(help: "Connections to authd, each pipelined (AUTHD_GATEWAY_CONNECTIONS, default 4).") var authdConnections: Int?
-    @Option(help: "Seconds before an idle or stalled client connection is closed (AUTHD_GATEWAY_IDLE_TIMEOUT, default 30).")
-    var idleTimeout: Int?
-    @Option(help: "trace, debug, info, notice, warning, error or critical (AUTHD_GATEWAY_LOG_LEVEL, default info).") var logLevel: String?
-
-    func run() async throws {
-        var options = GatewayConfiguration.Options()
-        (options.socket, options.listen, options.corsOrigins, options.trustedProxies) = (socket, listen, corsOrigins, trustedProxies)
-        options.metricsAllowed = metricsAllowed
-        (options.maxBodyBytes, options.authdConnections, options.idleTimeout, options.logLevel) =
-            (maxBodyBytes, authdConnections, idleTimeout, logLevel)
-        let config: GatewayConfiguration
+enum GatewayCommand {
+    static func main() async {
+        let options: GatewayConfiguration.Options
         do {
-            config = try GatewayConfiguration.resolve(options, environment: ProcessInfo.processInfo.environment, uid: getuid())
+            options = try .init(CommandLine.arguments.dropFirst())
         } catch {
-            FileHandle.standardError.write(Data("authd-gateway: \(error)\n".utf8))
-            throw ExitCode(78)  // EX_CONFIG: systemd should not restart in a loop
+            fail("\(error); see authd-gateway --help")
         }
-        Gateway.bootstrapLogging(level: config.logLevel, environment: ProcessInfo.processInfo.environment)
-        try await Gateway(configuration: config, logger: Logger(label: "authd-gateway")).run()
+        switch options.request {
+        case .help: print(help)
+        case .version: print(authdVersion)
+        case .run:
+            let config: GatewayConfiguration
+            do {
+                try Gateway.refuseRoot(euid: geteuid())
+                config = try GatewayConfiguration.resolve(options, environment: ProcessInfo.processInfo.environment, uid: getuid())
+                if config.socketIsDefault { try RuntimeDirectory.check(directoryOf: config.socketPath, create: false) }
+            } catch {
+                fail("\(error)")
+            }
+            Gateway.bootstrapLogging(level: config.logLevel, environment: ProcessInfo.processInfo.environment)
+            do {
+                try await Gateway(configuration: config, logger: Logger(label: "authd-gateway")).run()
+            } catch let error as GatewayConfiguration.Invalid {
+                fail("\(error)")  // a busy port, named
+            } catch {
+                FileHandle.standardError.write(Data("authd-gateway: \(error)\n".utf8))
+                exit(1)
+            }
+        }
+    }
+
+    /// EX_CONFIG (78), usage errors included: systemd should not restart in a loop.
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("authd-gateway: \(message)\n".utf8))
+        exit(78)
+    }
+
+    static var help: String {
+        """
+        OVERVIEW: HTTP gateway to authd: the Flask app's REST routes, translated into JSON-RPC calls.
+
+        USAGE: authd-gateway [OPTIONS]
+
+        Under systemd socket activation the gateway serves the socket it is passed and ignores --listen.
+
+        OPTIONS (each can also be set in the environment under the name shown):
+        \(GatewaySettings.optionsHelp)
+          -h, --help
+              Show this help.
+          --version
+              Show the version.
+        """
     }
 }

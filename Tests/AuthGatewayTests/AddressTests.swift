@@ -59,8 +59,5 @@ import Testing
         #expect(BearerToken.from(authorization: "Basic abc") == nil)
         #expect(BearerToken.from(authorization: "Bearer") == nil)
         #expect(BearerToken.from(authorization: nil) == nil)
-        #expect(BearerToken.subject(of: fakeToken(sub: 42)) == 42)
-        #expect(BearerToken.subject(of: "a.b") == nil)
-        #expect(BearerToken.subject(of: "a.!!!.c") == nil)
     }
 }

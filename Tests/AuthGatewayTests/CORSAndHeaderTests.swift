@@ -1,4 +1,5 @@
 import AuthJSON
+import AuthTestSupport
 import Testing
 
 /// CORS for `--cors-origin` origins only, and the security headers on every response.
@@ -62,7 +63,7 @@ import Testing
     }
 
     @Test func everyResponseCarriesTheSecurityHeaders() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath, configure: { $0.corsOrigins = [app] }) { c async throws in
             let (_, token) = try await c.account("alice")
             let (path, headers) = preflight(app)

@@ -1,6 +1,7 @@
 import AuthGateway
 import AuthJSON
 import AuthSystemd
+import AuthTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func accessLogEntriesCarryGatewayFieldsAndNeverAPasswordOrToken() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         let capture = Capture()
         let secrets = Mutex<[String]>(["Passw0rd!", "Wrong#Pass1"])
         let id = Mutex<Int64>(0)

@@ -1,4 +1,5 @@
 import AuthJSON
+import AuthTestSupport
 import Testing
 
 /// Every error the gateway raises itself, and authd's errors as they come through, each in
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func jsonWithACharsetIsAccepted() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let r = try await c.send(.post, "/api/auth/register", headers: ["Content-Type": "application/json; charset=utf-8"],
                                      body: #"{"username": "alice", "email": "alice@example.com", "password": "Passw0rd!"}"#)
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func invalidTokenIs401() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let (id, token) = try await c.account("alice")
             let tampered = String(token.dropLast(2)) + (token.hasSuffix("AA") ? "BB" : "AA")
@@ -100,7 +101,7 @@ import Testing
     }
 
     @Test func anotherUsersIdAndAMissingIdAre403() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let (_, token) = try await c.account("alice")
             let (bob, _) = try await c.account("bob")
@@ -116,7 +117,7 @@ import Testing
     }
 
     @Test func duplicateRegistrationIs409WithTheField() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             _ = try await c.account("alice")
             let sameName = try await c.send(.post, "/api/auth/register", json: ["username": "ALICE", "email": "other@example.com", "password": "Passw0rd!"])
@@ -128,7 +129,7 @@ import Testing
     }
 
     @Test func validationFailureIs400WithMessagesPerField() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let r = try await c.send(.post, "/api/auth/register", json: ["username": "a", "password": "short"])
             #expect(isErrorShape(r, 400))
@@ -140,7 +141,7 @@ import Testing
     }
 
     @Test func wrongPasswordIs401() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             _ = try await c.account("alice")
             #expect(isErrorShape(try await c.send(.post, "/api/auth/login", json: ["username": "alice", "password": "Wrong0ne!"]), 401))

@@ -1,10 +1,11 @@
 import AuthJSON
+import AuthTestSupport
 import Testing
 
 /// Each route through the in-process router, in front of a real authd.
 @Suite struct RouterRouteTests {
     @Test func registerIs201WithTheUserAndItsLocation() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let r = try await c.send(.post, "/api/auth/register",
                                      json: ["username": "alice", "email": "alice@example.com", "password": "Passw0rd!"])
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func loginIs200WithTheTokenAndTheOtherFieldsOfAuthLogin() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let (id, _) = try await c.account("alice")
             for credentials: JSON in [["username": "alice", "password": "Passw0rd!"], ["email": "alice@example.com", "password": "Passw0rd!"]] {
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func logoutIs200AndRevokesTheToken() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let (id, token) = try await c.account("alice")
             // No body and no content type, as a bare `fetch(url, {method: "POST"})` sends.
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func listIsAnArrayWithALinkToTheNextPage() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let (first, token) = try await c.account("alice")
             let (second, _) = try await c.account("bob")
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test func getIs200WithTheOwnUser() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let (id, token) = try await c.account("alice")
             let r = try await c.send(.get, "/api/users/\(id)", token: token)
@@ -77,7 +78,7 @@ import Testing
     }
 
     @Test func patchIs200WithTheChangedUser() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let (id, token) = try await c.account("alice")
             let r = try await c.send(.patch, "/api/users/\(id)", token: token, json: ["email": "new@example.com", "username": "alice2"])
@@ -89,7 +90,7 @@ import Testing
     }
 
     @Test func deleteIs200AndTheUserIsGone() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let (id, token) = try await c.account("alice")
             let r = try await c.send(.delete, "/api/users/\(id)", token: token)
@@ -100,7 +101,7 @@ import Testing
     }
 
     @Test func healthzIs200WithAuthdsHealth() async throws {
-        let authd = try await TestAuthd()
+        let authd = try await TestAuthd.forGateway()
         try await withRouter(socket: authd.socketPath) { c async throws in
             let r = try await c.send(.get, "/healthz")
             #expect(r.status == 200)

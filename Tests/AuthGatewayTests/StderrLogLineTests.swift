@@ -1,4 +1,4 @@
-@testable import AuthGateway
+@testable import AuthSystemd
 import Logging
 import Synchronization
 import Testing

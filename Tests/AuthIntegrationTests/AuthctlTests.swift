@@ -24,9 +24,10 @@ extension IntegrationTests {
     }
 
     /// Runs authctl as uid/gid 65534 (nobody/nogroup).
-    static func authctlAsNobody(_ socket: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Completed {
+    static func authctlAsNobody(_ socket: String, _ arguments: [String], environment extra: [String: String] = [:],
+                                stdin: String? = nil) throws -> Completed {
         try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", TestDaemon.authctl]
-                    + arguments + ["--socket", socket], environment: environment(extra))
+                    + arguments + ["--socket", socket], stdin: stdin, environment: environment(extra))
     }
 
     /// What `user show` prints for a user.
@@ -34,6 +35,11 @@ extension IntegrationTests {
         "id: \(user["id"]!.text)\nusername: \(user["username"]!.string!)\nemail: \(user["email"]!.string!)\n"
             + "created_at: \(user["created_at"]!.string!)\n"
     }
+
+    /// What `user show` adds for root: the lockout, then the status of a user who never
+    /// logged in and is neither disabled nor in a group.
+    static let shownStatus = "failed_logins: 0\nlocked_until: -\ndisabled: false\ndisabled_at: -\ndisabled_reason: -\n"
+        + "groups: -\nsessions: 0\nlast_login_at: -\nmfa: -\n"
 
     /// A bcrypt hash of `Flask#Pass1` made by Python's bcrypt, as Flask-Bcrypt makes them.
     static func flaskHash() throws -> String {
@@ -110,17 +116,78 @@ extension IntegrationTests {
 
         let logout = try Self.authctl(daemon.socketPath, ["logout", token])
         #expect(logout.status == 0)
-        #expect(logout.stdout == "revoked\n")
+        #expect(logout.stdout == "revoked (1 session ended)\n")
 
+        // An inactive token is a failure for scripts (exit 1), and the reason is printed.
         let verify = try Self.authctl(daemon.socketPath, ["verify", token])
-        #expect(verify.status == 0)
-        #expect(verify.stdout == "inactive\n")
+        #expect(verify.status == 1)
+        #expect(verify.stdout == "inactive: revoked\n")
+        #expect(verify.stderr == "")
         let json = try Self.authctl(daemon.socketPath, ["verify", token, "--json"])
-        #expect(try JSONParser.parse(json.stdout) == ["active": false])
+        #expect(json.status == 1)
+        #expect(try JSONParser.parse(json.stdout) == ["active": false, "reason": "revoked"])
+        let quiet = try Self.authctl(daemon.socketPath, ["verify", "--quiet", token])
+        #expect(quiet.status == 1)
+        #expect(quiet.stdout == "" && quiet.stderr == "")
 
         let again = try Self.authctl(daemon.socketPath, ["logout"], environment: ["AUTHD_TOKEN": token])
         #expect(again.status == 1)
         #expect(again.stderr == "authctl: Invalid or missing token\n")
+    }
+
+    @Test func refreshSessionListRevokeAndLogoutScopes() async throws {
+        let daemon = try await TestDaemon(["--socket-group", "nogroup"])
+        let c = try daemon.client()
+        let id = try c.register("alice")
+        let login = try Self.authctl(daemon.socketPath, ["login", "--username", "alice", "--password-stdin", "--json=short"], stdin: "Passw0rd!\n")
+        #expect(login.status == 0)
+        let first = try JSONParser.parse(login.stdout)
+        let refreshToken = try #require(first["refresh_token"]?.string)
+        #expect(first["session_id"] != nil)
+        // refresh: the token from stdin or $AUTHD_REFRESH_TOKEN; prints the new access token.
+        let refreshed = try Self.authctl(daemon.socketPath, ["refresh", "--json"], stdin: refreshToken + "\n")
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        let pair = try JSONParser.parse(refreshed.stdout)
+        #expect(pair["session_id"] == first["session_id"])
+        let plain = try Self.authctl(daemon.socketPath, ["refresh"], environment: ["AUTHD_REFRESH_TOKEN": refreshToken])
+        #expect(plain.stdout == pair["access_token"]!.string! + "\n")
+        let none = try Self.authctl(daemon.socketPath, ["refresh"], environment: ["AUTHD_REFRESH_TOKEN": "unknown"])
+        #expect(none.status == 1)
+        #expect(none.stderr == "authctl: Invalid refresh token\n")
+
+        let second = try c.ok(.login, ["username": "alice", "password": "Passw0rd!", "client": "203.0.113.5", "label": "Firefox"])
+        let token = pair["access_token"]!.string!
+        // session list: the user's own as nobody, most recently used first, the caller's marked.
+        let mine = try Self.authctlAsNobody(daemon.socketPath, ["session", "list"], environment: ["AUTHD_TOKEN": token])
+        #expect(mine.status == 0, "\(mine.stderr)")
+        let lines = mine.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true)
+                == ["ID", "CREATED_AT", "LAST_USED_AT", "EXPIRES_AT", "CLIENT", "CURRENT", "LABEL"])
+        #expect(lines[1].hasPrefix(second["session_id"]!.string!) && lines[1].contains("203.0.113.5") && lines[1].hasSuffix("Firefox"))
+        #expect(lines[2].hasPrefix(first["session_id"]!.string!) && lines[2].contains(" * "))
+        #expect(lines.suffix(2) == ["2 sessions listed.", ""])
+        // A privileged caller names the user; --json for scripts.
+        let listed = try Self.authctl(daemon.socketPath, ["session", "list", "alice", "--json"])
+        #expect(try JSONParser.parse(listed.stdout)["sessions"]?.array?.count == 2)
+        let foreign = try Self.authctlAsNobody(daemon.socketPath, ["session", "list", String(id + 1)], environment: ["AUTHD_TOKEN": token])
+        #expect(foreign.status == 77)
+
+        let revoke = try Self.authctlAsNobody(daemon.socketPath, ["session", "revoke", second["session_id"]!.string!],
+                                              environment: ["AUTHD_TOKEN": token])
+        #expect(revoke.status == 0)
+        #expect(revoke.stdout == "revoked session \(second["session_id"]!.string!)\n")
+        #expect(try !c.isActive(second["access_token"]!.string!))
+        let gone = try Self.authctl(daemon.socketPath, ["session", "revoke", second["session_id"]!.string!])
+        #expect(gone.status == 1)
+        #expect(gone.stderr == "authctl: Session not found\n")
+
+        let third = try c.login("alice")
+        let others = try Self.authctl(daemon.socketPath, ["logout", "--scope", "others", token])
+        #expect(others.stdout == "revoked (1 session ended)\n")
+        #expect(try [c.isActive(token), c.isActive(third)] == [true, false])
+        #expect(try Self.authctl(daemon.socketPath, ["logout", "--scope", "everywhere", token]).status == 2)
+        #expect(try Self.authctl(daemon.socketPath, ["logout", "--scope", "global", token]).stdout == "revoked (1 session ended)\n")
+        #expect(try !c.isActive(token))
     }
 
     @Test func callPrintsTheRawResultOfAMethodByName() async throws {
@@ -169,31 +236,43 @@ extension IntegrationTests {
         #expect(call.status == 0, "\(call.stderr)")
         #expect(try JSONParser.parse(call.stdout) == alice)
 
+        // Forbidden is EX_NOPERM.
         let other = try Self.authctlAsNobody(daemon.socketPath, ["user", "show", "2", "--token", token])
-        #expect(other.status == 1)
+        #expect(other.status == 77)
         #expect(other.stderr == "authctl: Not allowed to act on this user\n")
     }
 
-    @Test func aMissingSocketExits3AndNamesItsPath() throws {
+    /// What authctl says when nothing is at `path`.
+    static func absent(_ path: String) -> String {
+        "authctl: cannot reach authd at \(path): No such file or directory\n"
+            + "hint: \(path) does not exist: is authd running? See `systemctl status authd.socket`, "
+            + "or give --socket PATH (--user for your own authd)\n"
+    }
+
+    @Test func aMissingSocketExits3AndNamesItsPathWithAHint() throws {
         let path = "/tmp/authd-test-absent-\(UUID().uuidString.prefix(8))/authd.sock"
         let flag = try Self.authctl(path, ["health"])
         #expect(flag.status == 3)
         #expect(flag.stdout == "")
-        #expect(flag.stderr == "authctl: cannot reach authd at \(path): No such file or directory\n")
+        #expect(flag.stderr == Self.absent(path))
 
         let env = try run(TestDaemon.authctl, ["user", "list"], environment: Self.environment(["AUTHD_SOCKET": path]))
         #expect(env.status == 3)
-        #expect(env.stderr == "authctl: cannot reach authd at \(path): No such file or directory\n")
+        #expect(env.stderr == Self.absent(path))
     }
 
     @Test(arguments: [
-        (["frobnicate"], "Error: Unexpected argument 'frobnicate'"),
-        (["user", "show", "notanumber"], "Error: The value 'notanumber' is invalid for '<id>'"),
-        (["user", "update", "1"], "Error: Give at least one of --username, --email, --password-stdin."),
-        (["login", "--password-stdin"], "Error: Give exactly one of --username, --email."),
-        (["verify"], "Error: Give a token, as the argument, --token or $AUTHD_TOKEN."),
-        (["call", "users.get", "[1]"], "Error: The params must be a JSON object, not array."),
-        (["user", "add", "--username", "alice", "--email", "alice@example.com", "--password-stdin"],
+        (["frobnicate"], "authctl: Unexpected argument 'frobnicate'"),
+        (["user", "show", ""], "authctl: The value '' is invalid for '<user>'"),
+        (["user", "show", "99999999999999999999"], "authctl: The value '99999999999999999999' is invalid for '<user>'"),
+        (["user", "update", "1"], "authctl: Give at least one of --username, --email, --password, --password-stdin."),
+        (["user", "update", "1", "--password", "--password-stdin"], "authctl: Give one of --password, --password-stdin."),
+        (["health", "--json=long"],
+         "authctl: The value 'long' is invalid for '--json <pretty|short>'. Please provide one of 'pretty' and 'short'."),
+        (["login", "--password-stdin"], "authctl: Give exactly one of --username, --email."),
+        (["verify"], "authctl: Give a token, as the argument, --token or $AUTHD_TOKEN."),
+        (["call", "users.get", "[1]"], "authctl: The params must be a JSON object, not array."),
+        (["user", "add", "alice", "--email", "alice@example.com", "--password-stdin"],
          "authctl: no password on standard input"),
     ])
     func aUsageErrorOrUnusableInputExits2BeforeConnecting(_ arguments: [String], _ message: String) throws {

@@ -1,3 +1,4 @@
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -8,9 +9,9 @@ extension IntegrationTests {
 @Suite struct BenchSmokeTests {
     @Test func everyScenarioRunsWithoutErrors() async throws {
         let daemon = try await TestDaemon()
-        let r = try run("\(TestDaemon.binDirectory)/authd-bench", [
+        let r = try run("\(binDirectory)/authd-bench", [
             "suite", "--socket", daemon.socketPath, "--cost", "4", "--seconds", "1", "--warmup", "0.2",
-            "--login-clients", "2", "--daemon-pid", String(daemon.process.processIdentifier),
+            "--login-clients", "2", "--daemon-pid", String(daemon.process.pid),
             "--json", "\(daemon.directory)/bench.json",
         ])
         #expect(r.status == 0, "authd-bench failed:\n\(r.stdout)\n\(r.stderr)")

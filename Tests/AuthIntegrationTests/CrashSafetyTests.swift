@@ -1,6 +1,7 @@
 import AuthClient
 import AuthInterface
 import AuthJSON
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -28,14 +29,13 @@ extension IntegrationTests {
                 if let id = try clients[read % 4].receive()["result"]?["id"]?.int64 { acknowledged.append(id) }
                 read += 1
             }
-            kill(daemon.process.processIdentifier, SIGKILL)
+            kill(daemon.process.pid, SIGKILL)
             for c in clients {
                 while let line = try? c.receiveLine() {
                     if let id = (try? JSONParser.parse(line))?["result"]?["id"]?.int64 { acknowledged.append(id) }
                 }
             }
-            daemon.process.waitUntilExit()
-            #expect(daemon.process.terminationReason == .uncaughtSignal)
+            #expect(daemon.process.waitUntilExit() == 128 + SIGKILL)
 
             try await daemon.restart()
             let c = try daemon.client()

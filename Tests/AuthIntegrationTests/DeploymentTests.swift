@@ -2,6 +2,7 @@ import AuthClient
 import AuthInterface
 import AuthJSON
 import AuthTestSupport
+import AuthWire
 import Foundation
 import Testing
 
@@ -66,7 +67,7 @@ extension IntegrationTests {
         let clients = Self.gid(of: try #require(socketUnit["SocketGroup"]))
 
         // The unit's socket, under a test directory so that it never meets a real authd.
-        let dir = TestDaemon.makeDirectory()
+        let dir = makeTestDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let socketPath = "\(dir)/authd.sock"
         // Behind a small parent that stays: systemd-socket-activate closes every other
@@ -92,9 +93,9 @@ extension IntegrationTests {
             p.terminate()
             p.waitUntilExit()
         }
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socketPath) {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        // Listening, not only bound (the file exists from bind(), before listen()); the
+        // probe's connection starts authd, as any first client's would.
+        #expect(await eventually { UnixSocket.isAnswering(socketPath) })
         // What systemd does with SocketUser=root, SocketGroup= and SocketMode=.
         #expect(chown(socketPath, 0, clients) == 0)
         #expect(chmod(socketPath, mode) == 0)
@@ -110,7 +111,8 @@ extension IntegrationTests {
         let token = login.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.hasPrefix("eyJ"))
         let other = try Self.authctlAs(groups: [clients], socketPath, ["user", "show", String(bob), "--token", token])
-        #expect(other.status == 1, "authctl: \(other.stderr)")
+        // Forbidden: EX_NOPERM.
+        #expect(other.status == 77, "authctl: \(other.stderr)")
         let raw = try Self.callAs(groups: [clients], socketPath, .usersGet, ["id": .int(bob), "token": .string(token)])
         #expect(raw["error"]?["code"] == -32003, "got \(raw.text)")
         #expect(raw["error"]?["data"]?["status"] == 403)
@@ -119,6 +121,8 @@ extension IntegrationTests {
         let outsider = try Self.authctlAs(groups: [], socketPath, ["health"])
         #expect(outsider.status == 3, "expected exit 3 (unreachable), got \(outsider.status): \(outsider.stderr)")
         #expect(outsider.stderr.contains("ermission denied"), "got: \(outsider.stderr)")
+        #expect(outsider.stderr.hasSuffix("\nhint: only root and members of the authd-clients group may connect to \(socketPath) "
+                                          + "(`usermod -aG authd-clients $USER`, then log in again)\n"), "got: \(outsider.stderr)")
     }
 
     /// libpq and the twenty libraries it needs are loaded only for a PostgreSQL URL: a
@@ -126,7 +130,7 @@ extension IntegrationTests {
     @Test func libpqIsLoadedOnlyForAPostgreSQLDatabase() async throws {
         let daemon = try await TestDaemon()
         #expect(try daemon.client().ok(.health)["status"] == "ok")
-        let file = try #require(FileHandle(forReadingAtPath: "/proc/\(daemon.process.processIdentifier)/maps"))
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/\(daemon.process.pid)/maps"))
         let maps = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
         #expect(maps.contains("/libc.so"), "the maps were not read")
         #expect(maps.contains("/libpq.so") == TestBackend.isPostgres, "\(daemon.databaseURL)")
@@ -134,7 +138,7 @@ extension IntegrationTests {
     }
 
     @Test func sighupChangesTheLogLevelWithoutDroppingAConnection() async throws {
-        let dir = TestDaemon.makeDirectory()
+        let dir = makeTestDirectory()
         let envFile = "\(dir)/authd.env"
         try "AUTHD_LOG_LEVEL=info\n".write(toFile: envFile, atomically: true, encoding: .utf8)
         let notify = try NotifyListener(path: "\(dir)/notify.sock")
@@ -145,7 +149,7 @@ extension IntegrationTests {
         #expect(!daemon.log.contains("method=system.health"), "info logs no request lines")
 
         try "AUTHD_LOG_LEVEL=debug\n".write(toFile: envFile, atomically: true, encoding: .utf8)
-        kill(daemon.process.processIdentifier, SIGHUP)
+        kill(daemon.process.pid, SIGHUP)
         let messages = notify.messages(until: "READY=1")
         #expect(messages.first { $0.contains("RELOADING=1") } != nil, "got \(messages)")
         #expect(messages.last?.contains("READY=1") == true, "got \(messages)")
@@ -159,7 +163,7 @@ extension IntegrationTests {
 
         // A reload that names a group that does not exist changes nothing and keeps serving.
         try "AUTHD_LOG_LEVEL=info\nAUTHD_ADMIN_GROUP=no-such-group-authd\n".write(toFile: envFile, atomically: true, encoding: .utf8)
-        kill(daemon.process.processIdentifier, SIGHUP)
+        kill(daemon.process.pid, SIGHUP)
         _ = notify.messages(until: "READY=1")
         #expect(daemon.log.contains("reload failed"))
         _ = try client.ok(.health)

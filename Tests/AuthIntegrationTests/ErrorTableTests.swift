@@ -105,6 +105,22 @@ extension IntegrationTests {
         #expect(metrics["error"]?["code"] == -32003)
     }
 
+    @Test func aTokenFromTheGatewaysGroupActsAsItsUserEvenWhenThePeerIsPrivileged() async throws {
+        // nobody is in the admin group and in the gateway's group (--metrics-group).
+        let daemon = try await TestDaemon(["--socket-group", "nogroup", "--metrics-group", "nogroup", "--admin-group", "nogroup"])
+        let c = try daemon.client()
+        try c.register("alice")
+        let bob = try c.register("bob")
+        let token = JSON.string(try c.login("alice"))
+        for method in [RPCMethod.usersGet, .usersDelete, .usersLockout] {
+            let other = try callAsNobody(daemon.socketPath, method, ["id": .int(bob), "token": token])
+            #expect(other["error"]?["code"] == -32003, "\(method)")
+        }
+        // Without a token it is still privileged, and root stays privileged with a token.
+        #expect(try callAsNobody(daemon.socketPath, .usersGet, ["id": .int(bob)])["result"]?["id"] == .int(bob))
+        #expect(try c.ok(.usersGet, ["id": .int(bob), "token": token])["id"] == .int(bob))
+    }
+
     @Test func conflictNamesTheFieldUsernameFirst() async throws {
         let daemon = try await TestDaemon()
         let c = try daemon.client()
@@ -122,7 +138,8 @@ extension IntegrationTests {
         let c = try daemon.client()
         try c.register("kim")
         // Break the storage under the daemon: the failure must stay in the log.
-        try daemon.sql("DROP TABLE users")
+        // Renamed, not dropped: PostgreSQL refuses to drop a table other tables reference.
+        try daemon.sql("ALTER TABLE users RENAME TO users_gone")
         let e = try c.failure(.usersList)
         #expect(e.code == -32603)
         #expect(e.status == 500)

@@ -1,6 +1,7 @@
 import AuthClient
 import AuthInterface
 import AuthJSON
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -91,7 +92,7 @@ extension IntegrationTests {
             }
             // 50 MiB of requests would be ~700,000 answers; the daemon stopped reading long before.
             #expect(sent < ceiling, "the daemon should have stopped reading from a client that does not read")
-            let status = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/status", encoding: .utf8)
+            let status = try String(contentsOfFile: "/proc/\(daemon.process.pid)/status", encoding: .utf8)
             let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
             #expect(rss < 200_000, "resident memory \(rss) KiB")
             #expect(try daemon.client().ok(.health)["status"] == "ok")

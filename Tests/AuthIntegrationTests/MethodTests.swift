@@ -38,8 +38,33 @@ extension IntegrationTests {
     @Test func verifyOfGarbageIsInactiveAndMissingTokenIsInvalidParams() async throws {
         let daemon = try await TestDaemon()
         let c = try daemon.client()
-        #expect(try c.ok(.verify, ["token": "not.a.token"]) == ["active": false])
+        #expect(try c.ok(.verify, ["token": "not.a.token"]) == ["active": false, "reason": "invalid"])
         #expect(try c.failure(.verify, [:]).code == -32602)
+    }
+
+    @Test func anInactiveTokenSaysWhy() async throws {
+        let daemon = try await TestDaemon()
+        let c = try daemon.client()
+        let id = try c.register("carol")
+        let first = try c.login("carol")
+        _ = try c.ok(.logout, ["token": .string(first)])
+        #expect(try c.ok(.verify, ["token": .string(first)]) == ["active": false, "reason": "revoked"])
+        let second = try c.login("carol")
+        _ = try c.ok(.usersDelete, ["id": .int(id)])
+        #expect(try c.ok(.verify, ["token": .string(second)]) == ["active": false, "reason": "no_user"])
+    }
+
+    /// The test runs as root: a privileged peer, which may name a user instead of giving the id.
+    @Test func aPrivilegedPeerGetsAUserByUsernameOrEmail() async throws {
+        let daemon = try await TestDaemon(["--socket-group", "nogroup"])
+        let c = try daemon.client()
+        let id = try c.register("dave")
+        #expect(try c.ok(.usersGet, ["username": "DAVE"])["id"]?.int64 == id)
+        #expect(try c.ok(.usersGet, ["email": "Dave@Example.com"])["id"]?.int64 == id)
+        #expect(try c.failure(.usersGet, ["username": "nobody"]).code == -32004)
+        let token = try c.login("dave")
+        let asNobody = try callAsNobody(daemon.socketPath, .usersGet, ["username": "dave", "token": .string(token)])
+        #expect(asNobody["error"]?["data"]?["fields"] == ["id": ["Missing data for required field."]])
     }
 
     @Test func logoutRevokesTheToken() async throws {
@@ -47,7 +72,7 @@ extension IntegrationTests {
         let c = try daemon.client()
         try c.register("carol")
         let token = try c.login("carol")
-        #expect(try c.ok(.logout, ["token": .string(token)]) == ["revoked": true])
+        #expect(try c.ok(.logout, ["token": .string(token)]) == ["revoked": true, "sessions": 1])
         #expect(try c.isActive(token) == false)
         #expect(try c.failure(.logout, ["token": .string(token)]).code == -32001)
     }

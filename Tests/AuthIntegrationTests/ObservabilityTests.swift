@@ -1,6 +1,7 @@
 import AuthClient
 import AuthInterface
 import AuthJSON
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -18,7 +19,7 @@ extension IntegrationTests {
     @Test(.enabled(if: !FileManager.default.fileExists(atPath: FakeJournal.path), "a real journald owns the socket"))
     func failedLoginIsAJournalEntryWithItsMessageIDAndFieldsAndNoSecret() async throws {
         let journal = try #require(try FakeJournal())
-        let dir = TestDaemon.makeDirectory()
+        let dir = makeTestDirectory()
         // stderr is this file, and JOURNAL_STREAM names it, as systemd does for a service.
         let logPath = "\(dir)/authd.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -38,7 +39,8 @@ extension IntegrationTests {
         #expect(failed["AUTHD_METHOD"] == "auth.login")
         #expect(failed["PRIORITY"] == "6")
         #expect(failed["SYSLOG_IDENTIFIER"] == "authd")
-        #expect(failed["MESSAGE"]?.hasPrefix("auth event") == true)
+        #expect(failed["MESSAGE"]?.hasPrefix("login failed for 'alice' from uid \(getuid())") == true, "\(failed)")
+        #expect(failed["AUTHD_ATTEMPTED"] == "alice")
 
         let registered = entries.first { $0["AUTHD_EVENT"] == "register" }
         #expect(registered?["MESSAGE_ID"] == "df87875b9fd340e88790a2e84eb21688")

@@ -1,6 +1,7 @@
 import AuthClient
 import AuthInterface
 import AuthJSON
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -49,6 +50,68 @@ extension IntegrationTests {
             #expect(found)
         }
 
+        /// A session ended through one daemon, however it ends, is inactive on the other
+        /// within a second (contract §7), though the other answered from memory before.
+        @Test func aSessionEndedThroughOneDaemonIsInactiveOnTheOtherWithinASecond() async throws {
+            let cluster = try PostgresCluster()
+            let a = try await TestDaemon(["--database", cluster.url()])
+            let b = try await TestDaemon(["--database", cluster.url()])
+            let ca = try a.client(), cb = try b.client()
+            let id = try ca.register("wanderer")
+            let login = { try ca.ok(.login, ["username": "wanderer", "password": "Passw0rd!"]) }
+            let (byLogout, byRevoke, byOthers, keeper) = (try login(), try login(), try login(), try login())
+            for s in [byLogout, byRevoke, byOthers, keeper] { #expect(try cb.isActive(s["access_token"]!.string!)) }
+            _ = try ca.ok(.logout, ["token": byLogout["access_token"]!])
+            #expect(try await eventually(within: .seconds(1)) { try !cb.isActive(byLogout["access_token"]!.string!) })
+            _ = try ca.ok(.sessionsRevoke, ["session_id": byRevoke["session_id"]!])
+            #expect(try await eventually(within: .seconds(1)) { try !cb.isActive(byRevoke["access_token"]!.string!) })
+            _ = try ca.ok(.logout, ["token": keeper["access_token"]!, "scope": "others"])
+            #expect(try await eventually(within: .seconds(1)) { try !cb.isActive(byOthers["access_token"]!.string!) })
+            #expect(try cb.isActive(keeper["access_token"]!.string!))
+            #expect(try cb.ok(.sessionsList, ["user_id": .int(id)])["sessions"]?.array?.map { $0["id"]! } == [keeper["session_id"]!])
+        }
+
+        /// Contract §8: groups set and a disable through one daemon show in the other's
+        /// `auth.verify` within a second, still answered from memory (no storage read).
+        @Test func groupsAndADisableThroughOneDaemonShowOnTheOtherWithinASecondFromMemory() async throws {
+            let cluster = try PostgresCluster()
+            let a = try await TestDaemon(["--database", cluster.url()])
+            let b = try await TestDaemon(["--database", cluster.url()])
+            let ca = try a.client(), cb = try b.client()
+            let id = try ca.register("member")
+            let token = try ca.login("member")
+            #expect(try cb.ok(.verify, ["token": .string(token)])["groups"] == [])
+            _ = try ca.ok(.usersSetGroups, ["id": .int(id), "groups": ["admins", "wiki"]])
+            #expect(try await eventually(within: .seconds(1)) { try cb.ok(.verify, ["token": .string(token)])["groups"] == ["admins", "wiki"] })
+            let reads = "authd_pool_wait_seconds_count{pool=\"pg\"}"
+            let before = try cb.metric(reads)
+            for _ in 0..<20 { #expect(try cb.ok(.verify, ["token": .string(token)])["groups"] == ["admins", "wiki"]) }
+            #expect(try cb.metric(reads) == before)
+            _ = try ca.ok(.usersDisable, ["id": .int(id)])
+            #expect(try await eventually(within: .seconds(1)) { try !cb.isActive(token) })
+            #expect(try cb.metric(reads) == before)
+        }
+
+        /// Ten connections to each of two daemons present one refresh token at once: it
+        /// rotates once (the session row's lock), and all twenty get the same pair.
+        @Test func twoDaemonsRacingOneRefreshRotateItOnce() async throws {
+            let cluster = try PostgresCluster()
+            let a = try await TestDaemon(["--database", cluster.url()])
+            let b = try await TestDaemon(["--database", cluster.url()])
+            try a.client().register("twin")
+            let login = try a.client().ok(.login, ["username": "twin", "password": "Passw0rd!"])
+            let clients = try (0..<20).map { n in try (n % 2 == 0 ? a : b).client() }
+            let request = RPCRequest(id: 1, method: RPCMethod.refresh.rawValue, params: ["refresh_token": login["refresh_token"]!]).json
+            for c in clients { try c.send(request) }
+            let answers = try clients.map { try $0.receive() }
+            #expect(answers.allSatisfy { $0["error"] == nil }, "\(answers.filter { $0["error"] != nil })")
+            #expect(Set(answers.compactMap { $0["result"]?["refresh_token"]?.string }).count == 1)
+            #expect(Set(answers.compactMap { $0["result"]?["access_token"]?.string }).count == 1)
+            #expect(try cluster.psql("SELECT COUNT(*) FROM refresh_tokens") == "2")
+            let rotations = try [a, b].map { try $0.client().metric(#"authd_refreshes_total{outcome="rotated"}"#) ?? 0 }
+            #expect(rotations.reduce(0, +) == 1)
+        }
+
         /// Whether the token turns inactive on `daemon` within two seconds.
         static func becomesInactive(_ token: String, on daemon: TestDaemon) async throws -> Bool {
             for _ in 0..<200 {
@@ -75,6 +138,12 @@ extension IntegrationTests {
             #expect(ContinuousClock.now - start < .seconds(10))
             // A token whose state was read before the outage is still answered for.
             #expect(try c.isActive(token))
+            // Each pooled connection finds the outage at its next use; the first that
+            // cannot be made anew tells the log.
+            #expect(try await eventually(within: .seconds(20), every: .milliseconds(50)) {
+                _ = try c.call(.health)
+                return daemon.log.contains("lost PostgreSQL at ")
+            })
 
             try cluster.start()
             var healthy = false
@@ -87,6 +156,12 @@ extension IntegrationTests {
             #expect(listed == ids)
             try c.register("after")
             #expect(daemon.process.isRunning)
+            // The outage is one warning and its end one notice, however many requests met
+            // it; the server's NOTICE lines (its migrations' "already exists") are not shown.
+            let log = daemon.log
+            #expect(log.components(separatedBy: "lost PostgreSQL at ").count == 2, "\(log)")
+            #expect(log.components(separatedBy: "answers again").count == 2, "\(log)")
+            #expect(!log.contains("NOTICE:"))
         }
 
         @Test func aPostgresRestartMidLoadLosesNothingAcknowledged() async throws {
@@ -113,12 +188,13 @@ extension IntegrationTests {
         @Test func aDaemonStartedBeforePostgresBecomesReadyByItself() async throws {
             let cluster = try PostgresCluster()
             try cluster.stop()
-            let dir = TestDaemon.makeDirectory()
+            let dir = makeTestDirectory()
             let socket = "\(dir)/authd.sock"
+            let notify = try NotifyListener(path: "\(dir)/notify.sock")
             let p = Process()
             p.executableURL = URL(fileURLWithPath: TestDaemon.authd)
             p.arguments = ["--socket", socket, "--database", cluster.url(), "--bcrypt-cost", "4"]
-            p.environment = ["JWT_SECRET_KEY": testSecret, "PATH": "/usr/bin:/bin"]
+            p.environment = ["JWT_SECRET_KEY": testSecret, "PATH": "/usr/bin:/bin", "NOTIFY_SOCKET": notify.path]
             p.standardError = FileHandle(forWritingAtPath: "/dev/null")
             try p.run()
             defer {
@@ -126,7 +202,10 @@ extension IntegrationTests {
                 p.waitUntilExit()
                 try? FileManager.default.removeItem(atPath: dir)
             }
-            try await Task.sleep(for: .seconds(1))
+            // It says it is waiting, and still is at its next attempt.
+            for _ in 0..<2 {
+                #expect(notify.messages(until: "STATUS=Waiting for PostgreSQL").contains { $0.contains("STATUS=Waiting for PostgreSQL") })
+            }
             #expect(p.isRunning)
             #expect(!TestDaemon.isSocketAnswering(socket))
             try cluster.start()
@@ -152,19 +231,25 @@ extension IntegrationTests {
 
             try first.start()
             try second.stop()
-            var healthy = false
-            for _ in 0..<100 where !healthy {
-                healthy = (try? c.call(.health).get()) != nil
-                if !healthy { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(try await eventually(within: .seconds(10), every: .milliseconds(100)) { (try? c.call(.health).get()) != nil })
+            // Each pooled connection finds the switch at its next use and that request gets
+            // -32050, the contract's "retry later", so a client retries within a deadline;
+            // any other error fails at once.
+            let registered = try await eventually(within: .seconds(10), every: .milliseconds(100)) {
+                switch try c.call(.register, ["username": "onfirst", "email": "onfirst@example.com", "password": "Passw0rd!"]) {
+                case .success: return true
+                case .failure(let error):
+                    #expect(error.code == -32050, "\(error.json.text)")
+                    return false
+                }
             }
-            #expect(healthy)
-            try c.register("onfirst")
+            #expect(registered)
             #expect(try first.psql("SELECT count(*) FROM users") == "1")
         }
 
         @Test func aWrongPasswordIsAClearStartupErrorWithoutThePassword() async throws {
             let cluster = try PostgresCluster(password: "right-password")
-            let dir = TestDaemon.makeDirectory()
+            let dir = makeTestDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let r = try run(TestDaemon.authd, [
                 "--socket", "\(dir)/s.sock", "--database", "postgresql://postgres:Wrong-Pa55word@127.0.0.1:\(cluster.port)/postgres",
@@ -174,6 +259,24 @@ extension IntegrationTests {
             #expect(r.stderr.contains("postgres"))
             #expect(r.stderr.contains("password authentication failed"))
             #expect(!r.stderr.contains("Wrong-Pa55word"))
+        }
+
+        /// Issue #14: PostgreSQL that refuses us is permanent (78, not retried); PostgreSQL
+        /// that is not there is worth trying again (75, EX_TEMPFAIL).
+        @Test func aMissingDatabaseExits78AndAnUnreachableServerMakesMigrateExit75() async throws {
+            let cluster = try PostgresCluster()
+            let dir = makeTestDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let missing = try run(TestDaemon.authd, [
+                "--socket", "\(dir)/s.sock", "--database", "postgresql://postgres@127.0.0.1:\(cluster.port)/no_such_database",
+            ], environment: ["JWT_SECRET_KEY": testSecret, "PATH": "/usr/bin:/bin"])
+            #expect(missing.status == 78, "\(missing.stderr)")
+            #expect(missing.stderr.contains("no_such_database"))
+            let port = try python("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+            let unreachable = try run(TestDaemon.authd, ["migrate", "--database", "postgresql://postgres@127.0.0.1:\(port)/postgres"],
+                                      environment: ["PATH": "/usr/bin:/bin"])
+            #expect(unreachable.status == 75, "\(unreachable.stderr)")
+            #expect(unreachable.stderr.contains("127.0.0.1"))
         }
 
         @Test func aSchemaNewerThanTheDaemonKnowsIsRefused() async throws {

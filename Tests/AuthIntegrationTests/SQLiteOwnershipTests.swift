@@ -1,5 +1,6 @@
 import AuthInterface
 import AuthJSON
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ extension IntegrationTests {
     /// pass, since the file is named explicitly).
     @Suite struct SQLiteOwnershipTests {
         @Test func aSecondDaemonOnTheSameFileIsRefused() async throws {
-            let directory = TestDaemon.makeDirectory()
+            let directory = makeTestDirectory()
             let database = "sqlite:\(directory)/shared.db"
             let first = try await TestDaemon(["--database", database], directory: directory)
             // `timeout` turns a second daemon that wrongly starts serving into a failure, not a hang.

@@ -1,6 +1,7 @@
 import AuthClient
 import AuthInterface
 import AuthJSON
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -18,7 +19,7 @@ extension IntegrationTests {
     }
 
     @Test func aStaleSocketFileIsReplaced() async throws {
-        let dir = TestDaemon.makeDirectory()
+        let dir = makeTestDirectory()
         // A socket file left by a daemon that died: bound, never unlinked, nobody listening.
         _ = try python("import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", ["\(dir)/authd.sock"])
         #expect(!TestDaemon.isSocketAnswering("\(dir)/authd.sock"))
@@ -36,7 +37,7 @@ extension IntegrationTests {
     }
 
     @Test func aShortSecretStopsStartup() async throws {
-        let dir = TestDaemon.makeDirectory()
+        let dir = makeTestDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try run(TestDaemon.authd, ["--socket", "\(dir)/s.sock", "--database", "sqlite:\(dir)/a.db"],
                         environment: ["JWT_SECRET_KEY": "too-short", "PATH": "/usr/bin:/bin"])
@@ -46,7 +47,7 @@ extension IntegrationTests {
     }
 
     @Test func withoutASecretOneIsGeneratedOnceWithMode0600() async throws {
-        let dir = TestDaemon.makeDirectory()
+        let dir = makeTestDirectory()
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "CREDENTIALS_DIRECTORY")
         environment["STATE_DIRECTORY"] = "\(dir)/state"
@@ -85,10 +86,19 @@ extension IntegrationTests {
 
     @Test func connectionsBeyondTheLimitAreRefusedPolitely() async throws {
         let daemon = try await TestDaemon(["--max-connections", "2"])
-        // The start-up probe's connection is counted until the daemon has seen it close.
-        try await Task.sleep(for: .milliseconds(300))
-        let a = try daemon.client(), b = try daemon.client()
+        // The start-up probe's connection holds a slot until the daemon has seen it close
+        // (which may come after another connection is counted): until then a second
+        // client is refused, and gives its slot back at once.
+        let a = try daemon.client()
         #expect(try a.ok(.health)["status"] == "ok")
+        var admitted: AuthClient?
+        #expect(try await eventually {
+            let b = try daemon.client()
+            guard case .success(let answer)? = try? b.call(.health), answer["status"] == "ok" else { return false }
+            admitted = b
+            return true
+        })
+        let b = try #require(admitted)
         #expect(try b.ok(.health)["status"] == "ok")
         let c = try daemon.client()
         let refusal = try c.receive()
@@ -96,7 +106,7 @@ extension IntegrationTests {
         #expect(try c.receiveLine() == nil)
         // Once one leaves, a new client gets in.
         _ = consume a
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await eventually { try b.metric("authd_connections_open") == 1 })
         #expect(try daemon.client().ok(.health)["status"] == "ok")
     }
 

@@ -1,3 +1,4 @@
+import AuthWire
 import Foundation
 
 #if canImport(Glibc)
@@ -16,19 +17,10 @@ public final class NotifyListener {
 
     public init(path: String) throws {
         self.path = path
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(path.utf8))
-            raw[path.utf8.count] = 0
-        }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else {
-            close(fd)
-            throw Unavailable(description: "cannot bind \(path): \(String(cString: strerror(errno)))")
+        do {
+            fd = try UnixSocket.bound(to: path, type: Int32(SOCK_DGRAM.rawValue))
+        } catch {
+            throw Unavailable(description: "cannot bind \(path): \(error)")
         }
         var tv = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))

@@ -1,3 +1,4 @@
+import AuthSettings
 import Foundation
 import Testing
 @testable import AuthDaemon
@@ -66,9 +67,9 @@ import Testing
 
         let overridden = try resolve(env) {
             $0.socket = "/opt.sock"
-            $0.database = "/opt.db"
-            $0.idleTimeout = 5
-            $0.bcryptCost = 11
+            $0.databaseURL = "/opt.db"
+            $0.idleTimeout = "5"
+            $0.bcryptCost = "11"
             $0.adminGroup = "admins"
             $0.logLevel = "error"
         }
@@ -111,7 +112,7 @@ import Testing
         for value in ["abc", "", "1.5", "0", "86401", "-1"] {
             #expect(throws: ConfigurationError.self, "\(value)") { try resolve(["AUTHD_IDLE_TIMEOUT": value]) }
         }
-        #expect(throws: ConfigurationError.self) { try resolve([:]) { $0.idleTimeout = 0 } }
+        #expect(throws: ConfigurationError.self) { try resolve([:]) { $0.idleTimeout = "0" } }
         #expect(throws: ConfigurationError.self) { try resolve(["AUTHD_BCRYPT_COST": "3"]) }
         #expect(throws: ConfigurationError.self) { try resolve(["AUTHD_MAX_REQUEST_BYTES": "100"]) }
         #expect(throws: ConfigurationError.self) { try resolve(["AUTHD_LOG_LEVEL": "loud"]) }
@@ -133,7 +134,7 @@ import Testing
     }
 
     @Test func jwtSecretComesFromTheEnvironment() throws {
-        #expect(try resolve(["JWT_SECRET_KEY": "s3cret"]).jwtSecret == "s3cret")
+        #expect(try resolve(["JWT_SECRET_KEY": "s3cret"]).jwtSecret?.value == "s3cret")
     }
 
     @Test func dotEnvParsesCommentsExportAndQuotes() {
@@ -150,18 +151,18 @@ import Testing
             no equals sign
             =nokey
             """
-        let env = DotEnv.parse(text)
-        #expect(env == [
+        let file = EnvFile(path: ".env", text: text)
+        #expect(file.warnings == [".env line 10 is not KEY=VALUE; ignored", ".env line 11 is not KEY=VALUE; ignored"])
+        #expect(file.values == [
             "PLAIN": "value", "SPACED": "spaced value", "EXPORTED": "yes", "DOUBLE": "quoted # not a comment",
             "SINGLE": "single", "TRAILING": "value", "EMPTY": "", "URL": "sqlite:////var/lib/app.db",
         ])
     }
 
     @Test func dotEnvLosesToTheRealEnvironment() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("authd-dotenv-\(UUID().uuidString)").path
-        try "A=from-file\nB=from-file\n".write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(DotEnv.load(path: path, over: ["B": "real"]) == ["A": "from-file", "B": "real"])
-        #expect(DotEnv.load(path: path + ".missing", over: ["B": "real"]) == ["B": "real"])
+        let file = EnvFile(path: ".env", text: "AUTHD_LOG_LEVEL=debug\nAUTHD_IDLE_TIMEOUT=7\n")
+        let c = try Config.resolve(.init(), environment: ["AUTHD_LOG_LEVEL": "error"], files: [file], uid: 1000)
+        #expect(c.logLevel == .error)
+        #expect(c.idleTimeout == 7)
     }
 }

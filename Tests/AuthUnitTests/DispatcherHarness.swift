@@ -16,13 +16,15 @@ final class DispatcherHarness: Sendable {
     static let password = "Secret#123"
 
     let dispatcher: RPCDispatcher
+    let hasher: BcryptHasher
     let path: String
 
     init() async throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("authd-unit-\(UUID().uuidString).db").path
         let store = try await SQLiteStore(path: path, connections: 2)
+        hasher = try BcryptHasher(cost: 4, threads: 2, queueLimit: 64)
         let service = AuthService(
-            store: store, hasher: try BcryptHasher(cost: 4, threads: 2, queueLimit: 64),
+            store: store, hasher: hasher,
             tokens: try HS256Codec(secret: Array(repeating: 0x61, count: 32)))
         dispatcher = RPCDispatcher(service: service, logger: Logger(label: "authd-unit-tests"), metrics: RequestMetrics())
     }

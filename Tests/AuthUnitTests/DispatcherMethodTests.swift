@@ -1,6 +1,8 @@
 import AuthCore
+import AuthCrypto
 import AuthInterface
 import AuthJSON
+import Foundation
 import Testing
 @testable import AuthDaemon
 
@@ -34,6 +36,22 @@ import Testing
         #expect(user["email"] == "Alice@Example.com")
     }
 
+    @Test func privilegedPeersMayNameTheUserByUsernameOrEmail() async throws {
+        let h = try await H()
+        let id = try await h.register("alice", "Alice@Example.com")
+        #expect(try await h.result("users.get", ["username": "ALICE"], caller: H.root)["id"] == .int(id))
+        #expect(try await h.result("users.get", ["email": "alice@example.com"], caller: H.root)["id"] == .int(id))
+        // The id, when given, decides; then the username, as at login.
+        #expect(try await h.error("users.get", ["id": 999, "username": "alice"], caller: H.root).code == -32004)
+        #expect(try await h.error("users.get", ["username": "nobody", "email": "alice@example.com"], caller: H.root).code == -32004)
+        #expect(try await h.error("users.get", ["email": 5], caller: H.root).fields == ["email": [Validation.notString]])
+        #expect(try await h.error("users.get", [:], caller: H.root).fields == ["id": [Validation.missing]])
+        // Anyone else needs the id, even for themselves.
+        let token = try await h.login("alice")
+        #expect(try await h.error("users.get", ["username": "alice", "token": .string(token)]).fields == ["id": [Validation.missing]])
+        #expect(try await h.error("users.get", ["username": "alice"]).code == -32001)
+    }
+
     @Test func privilegedCallerOnAMissingIDGetsNotFound() async throws {
         let h = try await H()
         let e = try await h.error("users.get", ["id": 999], caller: H.root)
@@ -46,6 +64,24 @@ import Testing
         let id = try await h.register("alice")
         #expect(try await h.error("users.get", ["id": .int(id), "token": "junk"], caller: H.root).code == -32001)
         #expect(try await h.error("users.get", ["id": .int(id), "token": 5], caller: H.root).code == -32001)
+    }
+
+    @Test func aTokenFromThePrivilegedGatewayActsOnlyAsItsUser() async throws {
+        // Contract section 5: the gateway's group speaks for web clients, never for an
+        // administrator, even when the peer is also privileged.
+        let h = try await H()
+        let alice = try await h.register("alice")
+        let bob = try await h.register("bob")
+        let token = try await h.login("alice")
+        let gateway = Caller(uid: 999, isPrivileged: true, isGateway: true)
+        let onBob: [String: JSON] = ["id": .int(bob), "token": .string(token)]
+        #expect(try await h.error("users.get", onBob, caller: gateway).code == -32003)
+        #expect(try await h.error("users.update", onBob.merging(["email": "x@example.com"]) { a, _ in a }, caller: gateway).code == -32003)
+        #expect(try await h.error("users.delete", onBob, caller: gateway).code == -32003)
+        #expect(try await h.error("users.lockout", onBob, caller: gateway).code == -32003)
+        #expect(try await h.result("users.get", ["id": .int(alice), "token": .string(token)], caller: gateway)["id"] == .int(alice))
+        // Any other privileged peer stays privileged when it passes a token.
+        #expect(try await h.result("users.get", onBob, caller: H.root)["id"] == .int(bob))
     }
 
     @Test func invalidRegistrationListsEveryField() async throws {
@@ -203,8 +239,34 @@ import Testing
         }
         _ = try await h.result("auth.logout", ["token": .string(token)])
         guard case .answered(let after?) = prepared() else { Issue.record("not answered from memory after logout"); return }
-        #expect(try JSONParser.parse(after)["result"] == ["active": false])
+        #expect(try JSONParser.parse(after)["result"] == ["active": false, "reason": "revoked"])
+        #expect(after == (try #require(await h.dispatcher.handle(line, caller: H.user))))
         #expect(try await h.isActive(token) == false)
+    }
+
+    /// An inactive token says why, and the inline path (`prepare`) says what the full path says.
+    @Test func anInactiveTokenSaysWhyOnBothPaths() async throws {
+        let h = try await H()
+        let id = try await h.register("alice")
+        let codec = try HS256Codec(secret: Array(repeating: 0x61, count: 32))
+        let now = Int64(Date().timeIntervalSince1970)
+        func minted(_ sub: String, exp: Int64) -> String {
+            codec.encode(AccessClaims(sub: sub, jti: UUID().uuidString, fresh: .flag(true), iat: now - 7200, nbf: now - 7200, exp: exp))
+        }
+        let revoked = try await h.login("alice")
+        _ = try await h.result("auth.logout", ["token": .string(revoked)])
+        let cases = [(minted(String(id), exp: now - 60), "expired"), (revoked, "revoked"), ("not.a.token", "invalid"),
+                     (minted("999", exp: now + 3600), "no_user")]
+        for (token, reason) in cases {
+            let request = RPCRequest(id: 1, method: "auth.verify", params: ["token": .string(token)])
+            let expected: JSON = ["active": false, "reason": .string(reason)]
+            #expect(try await h.dispatcher.call(request, caller: H.user).get() == expected, "\(reason)")
+            let line = request.json.serialized()
+            guard case .answered(let early?) = line.withUnsafeBufferPointer({ h.dispatcher.prepare($0, caller: H.user) }) else {
+                Issue.record("\(reason) not answered from memory"); continue
+            }
+            #expect(try JSONParser.parse(early)["result"] == expected, "\(reason)")
+        }
     }
 
     @Test func badCredentialsLookTheSameForUnknownUsers() async throws {
@@ -218,12 +280,19 @@ import Testing
         #expect(try await h.error("auth.verify").fields == ["token": [Validation.missing]])
     }
 
-    @Test func passwordChangeRevokesOldTokens() async throws {
+    /// Contract §8: the user's own change needs current_password and keeps the caller's session only.
+    @Test func ownPasswordChangeNeedsTheCurrentOneAndRevokesTheOtherSessions() async throws {
         let h = try await H()
         let id = try await h.register("alice")
+        let mine = try await h.login("alice")
         let old = try await h.login("alice")
         #expect(try await h.isActive(old))
-        _ = try await h.result("users.update", ["id": .int(id), "token": .string(old), "password": "Changed#456"])
+        let missing = try await h.error("users.update", ["id": .int(id), "token": .string(mine), "password": "Changed#456"])
+        #expect(missing.code == -32602)
+        #expect(missing.fields == ["current_password": [Validation.missing]])
+        _ = try await h.result("users.update", ["id": .int(id), "token": .string(mine), "password": "Changed#456",
+                                                "current_password": "Secret#123"])
+        #expect(try await h.isActive(mine))
         #expect(try await !h.isActive(old))
         #expect(try await h.error("users.get", ["id": .int(id), "token": .string(old)]).code == -32001)
         #expect(try await h.error("auth.login", ["username": "alice", "password": "Secret#123"]).code == -32001)
@@ -231,11 +300,28 @@ import Testing
         #expect(try await h.isActive(fresh))
     }
 
+    /// A `current_password` of the wrong type is refused even when no change needs it
+    /// (Schemathesis found a 200 for `PATCH` with an integer and nothing to change).
+    @Test func aCurrentPasswordOfTheWrongTypeIsRefusedEvenWhenNotNeeded() async throws {
+        let h = try await H()
+        let id = try await h.register("alice")
+        let mine = try await h.login("alice")
+        for (method, caller) in [("users.update", H.user), ("users.delete", H.user), ("users.update", H.root),
+                                 ("users.delete", H.root)] {
+            var params: [String: JSON] = ["id": .int(id), "current_password": 5]
+            if !caller.isPrivileged { params["token"] = .string(mine) }
+            let refused = try await h.error(method, params, caller: caller)
+            #expect(refused.code == -32602, "\(method)")
+            #expect(refused.fields?.keys.sorted() == ["current_password"], "\(method)")
+        }
+        #expect(try await h.isActive(mine))
+    }
+
     @Test func logoutAndDeleteEndTokens() async throws {
         let h = try await H()
         let id = try await h.register("alice")
         let first = try await h.login("alice")
-        #expect(try await h.result("auth.logout", ["token": .string(first)]) == ["revoked": true])
+        #expect(try await h.result("auth.logout", ["token": .string(first)]) == ["revoked": true, "sessions": 1])
         #expect(try await !h.isActive(first))
         #expect(try await h.error("auth.logout", ["token": .string(first)]).code == -32001)
         let second = try await h.login("alice")

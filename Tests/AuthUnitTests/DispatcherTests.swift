@@ -1,4 +1,5 @@
 import AuthCore
+import AuthInterface
 import AuthJSON
 import Testing
 @testable import AuthDaemon
@@ -42,6 +43,22 @@ import Testing
         #expect(answers.first?["result"]?["status"] == "ok")
         #expect(answers.last?["id"] == 2)
         #expect(code(answers.last) == -32601)
+    }
+
+    /// 100 members are a batch; 101 are one -32600 that says the limit.
+    @Test func batchOfMoreThanAHundredMembersIsRefusedWhole() async throws {
+        let h = try await DispatcherHarness()
+        func batch(_ count: Int) -> String {
+            "[" + (0..<count).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"system.health"}"# }.joined(separator: ",") + "]"
+        }
+        #expect(try #require(await h.handle(batch(100))?.array).count == 100)
+        let refused = try #require(await h.handle(batch(101)))
+        #expect(refused.array == nil)
+        #expect(refused["id"] == .null)
+        #expect(code(refused) == -32600)
+        #expect(refused["error"]?["message"] == "Batch of 101 requests; at most 100 are allowed")
+        #expect(RPCDispatcher.weight(of: try JSONParser.parse(batch(100))) == 100)
+        #expect(RPCDispatcher.weight(of: try JSONParser.parse(batch(101))) == 1)
     }
 
     @Test func batchOfOnlyNotificationsGetsNoAnswer() async throws {
@@ -124,6 +141,18 @@ import Testing
         #expect(r["text"]?.string?.contains(#"authd_requests_total{method="system.metrics",outcome="-32003"} 1"#) == true)
     }
 
+    /// `Params` traps on a name its method does not declare, and the dispatcher reads a
+    /// method's params before the domain runs: calling every method once is the check.
+    @Test func everyMethodReadsOnlyTheParamsItDeclares() async throws {
+        let h = try await DispatcherHarness()
+        for method in RPCMethod.allCases {
+            _ = await h.dispatcher.call(RPCRequest(id: 1, method: method.rawValue), caller: DispatcherHarness.root)
+        }
+        #expect(RPCMethod.allCases.filter(\.spec.actsForToken).map(\.rawValue)
+            == ["sessions.list", "sessions.revoke", "users.get", "users.list", "users.update", "users.delete", "users.import", "users.export",
+                "users.lockout", "users.unlock", "users.disable", "users.enable", "users.status", "users.set_groups", "users.reset_token"])
+    }
+
     @Test func discoverListsEveryMethod() async throws {
         let h = try await DispatcherHarness()
         let r = try await h.result("rpc.discover")
@@ -135,7 +164,8 @@ import Testing
 
 private enum RPCMethodNames {
     static let all = [
-        "auth.register", "auth.login", "auth.logout", "auth.verify", "users.get", "users.list", "users.update",
-        "users.delete", "users.import", "users.lockout", "users.unlock", "system.health", "system.metrics", "rpc.discover",
+        "auth.register", "auth.login", "auth.logout", "auth.verify", "auth.refresh", "sessions.list", "sessions.revoke", "users.get", "users.list", "users.update",
+        "users.delete", "users.import", "users.export", "users.lockout", "users.unlock", "users.disable", "users.enable", "users.status",
+        "users.set_groups", "users.reset_token", "auth.reset_password", "system.health", "system.metrics", "rpc.discover",
     ]
 }

@@ -1,7 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import Testing
-@testable import AuthDaemon
+import AuthWire
 
 @Suite struct FramingTests {
     private func channel(maxLength: Int) throws -> EmbeddedChannel {

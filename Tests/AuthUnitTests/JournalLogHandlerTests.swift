@@ -36,7 +36,7 @@ import Testing
         #expect(entry["AUTHD_METHOD"] == "auth.login")
         #expect(entry["PRIORITY"] == "6")
         #expect(entry["SYSLOG_IDENTIFIER"] == "authd")
-        #expect(entry["MESSAGE"] == "auth event event=login_failed method=auth.login peer_uid=1000 user_id=3")
+        #expect(entry["MESSAGE"] == "login failed for an invalid name from uid 1000 event=login_failed method=auth.login peer_uid=1000 user_id=3")
         #expect(entry["CODE_FILE"]?.hasSuffix("Daemon.swift") == true)
     }
 
@@ -46,10 +46,40 @@ import Testing
         for id in ids.values {
             #expect(id.count == 32 && id.allSatisfy(\.isHexDigit) && id == id.lowercased(), "\(id)")
         }
-        for kind in ["register", "login_ok", "login_failed", "logout", "update", "delete", "import", "lockout"] {
-            #expect(ids[kind] != nil, "\(kind) has no MESSAGE_ID")
-            #expect(AuditCatalog.methods[kind] != nil, "\(kind) has no method")
+        #expect(ids.count == AuthEvent.Kind.allCases.count)
+        for kind in AuthEvent.Kind.allCases {
+            #expect(ids[kind.rawValue] == AuditCatalog.messageID(kind), "\(kind) has no MESSAGE_ID")
+            #expect(AuditCatalog.method(kind).rawValue.contains("."), "\(kind) has no method")
         }
+    }
+
+    @Test func aFailedLoginNamesTheNameTriedOnlyWhenItFitsTheRulesAndTheGatewaysClient() throws {
+        let capture = Capture()
+        Daemon.log(AuthEvent(.loginFailed, userID: nil, peerUID: 998, attempt: .init(tried: "bob"), client: "203.0.113.9"),
+                   to: logger(capture))
+        Daemon.log(AuthEvent(.loginFailed, userID: nil, peerUID: 998, attempt: .init(tried: "Secret#Pass1 oops"), client: "2001:db8::1"),
+                   to: logger(capture))
+        Daemon.log(AuthEvent(.loginFailed, userID: 3, peerUID: 1000, attempt: .init(tried: "bob@example.com")), to: logger(capture))
+        let entries = capture.sent
+        try #require(entries.count == 3)
+        #expect(entries[0]["MESSAGE"]?.hasPrefix("login failed for 'bob' from 203.0.113.9 ") == true, "\(entries[0])")
+        #expect(entries[0]["AUTHD_ATTEMPTED"] == "bob")
+        #expect(entries[0]["AUTHD_CLIENT"] == "203.0.113.9")
+        #expect(entries[1]["MESSAGE"]?.hasPrefix("login failed for an invalid name from 2001:db8::1 ") == true, "\(entries[1])")
+        #expect(entries[1]["AUTHD_ATTEMPTED"] == nil)
+        #expect(!entries[1].description.contains("Secret#Pass1"))
+        #expect(entries[2]["MESSAGE"]?.hasPrefix("login failed for 'bob@example.com' from uid 1000 ") == true, "\(entries[2])")
+    }
+
+    @Test func everyAuditEventSaysWhatHappenedInWords() {
+        for kind in AuthEvent.Kind.allCases {
+            let message = AuditCatalog.message(AuthEvent(kind, userID: 7, peerUID: 0, detail: "account locked for 60 s after 5 failures"))
+            #expect(message.hasSuffix(" from uid 0"), "\(kind): \(message)")
+            #expect(message.contains("user 7") || kind == .loginFailed, "\(kind): \(message)")
+        }
+        #expect(AuditCatalog.message(AuthEvent(.register, userID: 7, peerUID: 0)) == "user 7 registered from uid 0")
+        #expect(AuditCatalog.message(AuthEvent(.lockout, userID: 7, peerUID: nil, detail: "account locked for 60 s after 5 failures"))
+                    == "account locked for 60 s after 5 failures (user 7)")
     }
 
     @Test func aLineThatIsNoAuditEventHasNoMessageID() throws {

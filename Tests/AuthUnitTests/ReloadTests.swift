@@ -16,7 +16,7 @@ import Testing
         let file = try temporaryFile("AUTHD_LOG_LEVEL=debug\nAUTHD_MAX_CONNECTIONS=7\nAUTHD_IDLE_TIMEOUT=9\n")
         defer { try? FileManager.default.removeItem(atPath: file) }
         var o = DaemonConfiguration.Overrides()
-        o.idleTimeout = 11
+        o.idleTimeout = "11"
         let c = try DaemonConfiguration.load(o, environment: ["AUTHD_ENV_FILE": file, "AUTHD_MAX_CONNECTIONS": "8", "HOME": "/tmp"])
         #expect(c.logLevel == .debug)
         #expect(c.maxConnections == 8)
@@ -26,7 +26,12 @@ import Testing
     @Test func aMissingEnvironmentFileCountsAsEmpty() throws {
         var o = DaemonConfiguration.Overrides()
         o.envFile = "/nonexistent/authd.env"
-        #expect(try DaemonConfiguration.load(o, environment: ["HOME": "/tmp"]).logLevel == .info)
+        let c = try DaemonConfiguration.load(o, environment: ["HOME": "/tmp"])
+        #expect(c.logLevel == .info)
+        #expect(c.warnings.contains("the environment file /nonexistent/authd.env does not exist; starting without it"))
+        #expect(throws: MissingEnvironmentFile.self, "a reload must not silently drop what the file held") {
+            try DaemonConfiguration.load(o, environment: ["HOME": "/tmp"], reloading: true)
+        }
     }
 
     @Test func reloadAppliesLevelLimitsAndGroupsAndKeepsWhatNeedsARestart() throws {

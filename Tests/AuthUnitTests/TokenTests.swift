@@ -20,8 +20,10 @@ import Testing
     }
 
     private let hs256 = #"{"alg":"HS256","typ":"JWT"}"#
-    private func payload(_ extra: String = "", sub: String = #""42""#, type: String = "access", nbf: Int64? = nil, exp: Int64? = nil) -> String {
-        #"{"sub":\#(sub),"jti":"j","type":"\#(type)","fresh":false,"iat":\#(now),"nbf":\#(nbf ?? now),"exp":\#(exp ?? now + 60)\#(extra)}"#
+    private func payload(
+        _ extra: String = "", sub: String = #""42""#, type: String = "access", iat: Int64? = nil, nbf: Int64? = nil, exp: Int64? = nil
+    ) -> String {
+        #"{"sub":\#(sub),"jti":"j","type":"\#(type)","fresh":false,"iat":\#(iat ?? now),"nbf":\#(nbf ?? now),"exp":\#(exp ?? now + 60)\#(extra)}"#
     }
 
     /// RFC 4231 test case 2, twice, and from several threads: the keyed contexts are reused.
@@ -113,6 +115,32 @@ import Testing
         #expect(codec.decode(sign(header: hs256, payload: payload(sub: "7")), now: now)?.sub == "7")
     }
 
+    /// `crit` names extensions a reader must understand; authd understands none.
+    @Test func critHeaderIsRefused() {
+        #expect(codec.decode(sign(header: #"{"alg":"HS256","typ":"JWT"}"#, payload: payload()), now: now) != nil)
+        #expect(codec.decode(sign(header: #"{"alg":"HS256","typ":"JWT","crit":["exp"]}"#, payload: payload()), now: now) == nil)
+        #expect(codec.decode(sign(header: #"{"alg":"HS256","crit":[]}"#, payload: payload()), now: now) == nil)
+    }
+
+    /// An `iat` ahead of the clock by more than the leeway, on first use and when remembered.
+    @Test func iatInTheFutureIsRefused() {
+        let within = sign(header: hs256, payload: payload(iat: now + HS256Codec.iatLeeway, nbf: now))
+        #expect(codec.decode(within, now: now) != nil)
+        let beyond = sign(header: hs256, payload: payload(iat: now + 60, nbf: now))
+        #expect(codec.decode(beyond, now: now) == nil)
+        #expect(codec.decode(beyond, now: now + 55) != nil)
+        #expect(codec.decode(beyond, now: now) == nil)
+    }
+
+    /// One id, one spelling: `"01"` and `"+1"` do not name user 1.
+    @Test func nonCanonicalSubIsRefused() {
+        for sub in [#""01""#, #""+1""#, #""-1""#, #"" 1""#, #""1 ""#, #""""#, #""1e3""#, #""١""#, "-1", #""99999999999999999999""#] {
+            #expect(codec.decode(sign(header: hs256, payload: payload(sub: sub)), now: now) == nil, "sub \(sub)")
+        }
+        #expect(codec.decode(sign(header: hs256, payload: payload(sub: #""10""#)), now: now)?.sub == "10")
+        #expect(codec.decode(sign(header: hs256, payload: payload(sub: #""0""#)), now: now)?.sub == "0")
+    }
+
     @Test func missingOrBadClaimsAreRefused() {
         let noJTI = #"{"sub":"1","type":"access","iat":\#(now),"exp":\#(now + 60)}"#
         #expect(codec.decode(sign(header: hs256, payload: noJTI), now: now) == nil)
@@ -167,5 +195,15 @@ import Testing
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "python3 with PyJWT failed")
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func aPseudonymIsKeyedByTheSecretAndIsNoSignature() throws {
+        let other = try HS256Codec(secret: Array(repeating: 0x62, count: 32))
+        let name = codec.pseudonym("alice")
+        #expect(name == codec.pseudonym("alice"))
+        #expect(name.count == 64 && name.allSatisfy(\.isHexDigit))
+        #expect(name != other.pseudonym("alice"))
+        #expect(name != codec.pseudonym("alicf"))
+        #expect(!name.contains("alice"))
     }
 }

@@ -143,9 +143,10 @@ import Testing
 
     @Test func fieldErrorsCollectInOrderAndThrowInvalidParams() {
         var errors = FieldErrors()
-        let name: String? = Field<String>.absent.required("username", &errors)
-        let mail: String? = Field<String>.invalid(Validation.notString).optional("email", &errors)
-        let pw: String? = Field<String>.value("x").required("password", &errors)
+        let name: String? = Field<String>("username", required: true, .absent).read(&errors)
+        let mail: String? = Field<String>("email", .invalid(Validation.notString)).read(&errors)
+        let pw: String? = Field<String>("password", required: true, .value("x")).read(&errors)
+        #expect(Field<String>("label", .absent).read(&errors) == nil)
         #expect(name == nil && mail == nil && pw == "x")
         errors.add("username", ["second"])
         #expect(throws: AuthError.invalid(["username": [Validation.missing, "second"], "email": [Validation.notString]])) {

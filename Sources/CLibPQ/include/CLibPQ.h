@@ -31,9 +31,12 @@ char *authd_PQresultErrorField(const PGresult *res, int fieldcode);
 int authd_PQntuples(const PGresult *res);
 int authd_PQnfields(const PGresult *res);
 char *authd_PQfname(const PGresult *res, int field);
+Oid authd_PQftype(const PGresult *res, int field);
 char *authd_PQgetvalue(const PGresult *res, int row, int field);
 int authd_PQgetisnull(const PGresult *res, int row, int field);
 void authd_PQclear(PGresult *res);
 void authd_PQfreemem(void *ptr);
+/// Drops the server's NOTICE messages instead of printing them to stderr.
+void authd_PQhideNotices(PGconn *conn);
 
 #endif

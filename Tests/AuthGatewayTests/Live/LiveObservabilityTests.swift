@@ -94,9 +94,11 @@ extension LiveTests {
         }
 
         @Test func notifiesReadyOnceListeningPingsTheWatchdogAndSaysStoppingOnSIGTERM() async throws {
-            let authd = try await TestAuthd()
+            let authd = try await TestAuthd.forGateway(group: "nogroup")
             let dir = makeTestDirectory()
             let notify = try NotifyListener(path: "\(dir)/notify.sock")
+            // The gateway, as nobody, must be able to send to it.
+            chmod(notify.path, 0o666)
             let gateway = try await TestGateway(socket: authd.socketPath,
                                                 environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"], directory: dir)
             let ready = notify.messages(until: "READY=1")

@@ -1,4 +1,5 @@
 import AuthJSON
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -16,6 +17,25 @@ extension LiveTests {
             #expect(isErrorShape(put, 405))
             #expect(put.header("Allow") == "POST")
             #expect(isErrorShape(try s.http.request("GET", "/api/users/"), 401))
+        }
+
+        @Test func requestsNIOCannotParseAndBadHostsAre400InTheContractShape() async throws {
+            let s = try await LiveStack()
+            let refused = [
+                ("garbage", "NOT HTTP AT ALL\r\n\r\n", "Malformed HTTP request"),
+                ("no Host", "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n", "An HTTP/1.1 request needs a Host header"),
+                ("two Hosts", "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n", "More than one Host header"),
+            ]
+            for (what, text, message) in refused {
+                let r = try s.http.exchange(Array(text.utf8))
+                #expect(isErrorShape(r, 400), "\(what): \(r)")
+                #expect(r.json["error"]?["message"] == .string(message), "\(what)")
+                #expect(r.header("Cache-Control") == "no-store", "\(what)")
+                #expect(r.header("Date") != nil, "\(what)")
+            }
+            // HTTP/1.0 needs no Host (RFC 9112 asks it of 1.1 only).
+            let old = try s.http.exchange(Array("GET /healthz HTTP/1.0\r\nConnection: close\r\n\r\n".utf8))
+            #expect(old.status == 200)
         }
 
         @Test func oversizedBodiesAre413WhetherDeclaredOrStreamed() async throws {
@@ -54,7 +74,8 @@ extension LiveTests {
             let token = try s.login("alice", password: "Sup3r-Secret!")
             _ = try s.http.request("GET", "/api/users/\(id)?token=\(token)", headers: s.bearer(token))
             _ = try s.http.request("POST", "/api/auth/logout", headers: s.bearer(token))
-            try await Task.sleep(for: .milliseconds(100))
+            // The access log's line follows the response.
+            #expect(await eventually { s.gateway.log.contains("path=/api/auth/logout") })
             let log = s.gateway.log
             #expect(log.contains("method=POST path=/api/auth/login route=/api/auth/login status=200"))
             #expect(log.contains("path=/api/users/\(id) route=/api/users/{id} status=200"))

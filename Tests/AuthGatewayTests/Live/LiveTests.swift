@@ -1,4 +1,5 @@
 import AuthJSON
+import AuthTestSupport
 import Testing
 
 /// The parent of every live suite: the real `authd` and `authd-gateway` binaries, driven
@@ -12,8 +13,8 @@ struct LiveStack {
     let gateway: TestGateway
     var http: HTTPTestClient { gateway.client }
 
-    init(gatewayArguments: [String] = []) async throws {
-        authd = try await TestAuthd()
+    init(gatewayArguments: [String] = [], authdArguments: [String] = []) async throws {
+        authd = try await TestAuthd.forGateway(group: "nogroup", arguments: authdArguments)
         gateway = try await TestGateway(socket: authd.socketPath, arguments: gatewayArguments)
     }
 

@@ -1,5 +1,7 @@
 import AuthInterface
 import AuthJSON
+import AuthTestSupport
+import AuthWire
 import Foundation
 
 #if canImport(Glibc)
@@ -28,16 +30,10 @@ final class FakeAuthd: Sendable {
     ///   - batch: requests to read on a connection before answering them, last first.
     ///   - answer: the result or error for a request; nil sends nothing back.
     init(batch: Int = 1, answer: @escaping @Sendable (RPCRequest) -> Result<JSON, RPCError>?) throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        listener = fd
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let path = "\(directory)/fake.sock"
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        guard let fd = try? UnixSocket.bound(to: "\(directory)/fake.sock", type: Int32(SOCK_STREAM.rawValue)), listen(fd, 16) == 0 else {
+            throw TestSetupError(description: "fake authd cannot listen")
         }
-        guard bound == 0, listen(fd, 16) == 0 else { throw TestSetupError(description: "fake authd cannot listen") }
+        listener = fd
         let (listener, state) = (self.listener, self.state)
         Thread.detachNewThread {
             while true {

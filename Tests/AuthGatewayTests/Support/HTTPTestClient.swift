@@ -1,4 +1,5 @@
 import AuthJSON
+import AuthTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -68,15 +69,18 @@ struct HTTPTestClient: Sendable {
     }
 
     func request(_ method: String, _ path: String, headers: [String: String], bodyBytes: [UInt8]?) throws -> HTTPReply {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
+        if let bodyBytes, headers["Content-Length"] == nil, headers["Transfer-Encoding"] == nil { head += "Content-Length: \(bodyBytes.count)\r\n" }
+        return try exchange(Array((head + "\r\n").utf8) + (bodyBytes ?? []))
+    }
+
+    /// Sends `bytes` as they are, then reads the answer until the gateway closes.
+    func exchange(_ bytes: [UInt8]) throws -> HTTPReply {
         let fd = try connected()
         defer { close(fd) }
         var timeout = timeval(tv_sec: 15, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
-        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
-        if let bodyBytes, headers["Content-Length"] == nil, headers["Transfer-Encoding"] == nil { head += "Content-Length: \(bodyBytes.count)\r\n" }
-        let bytes = Array((head + "\r\n").utf8) + (bodyBytes ?? [])
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

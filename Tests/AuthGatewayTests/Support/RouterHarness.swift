@@ -1,5 +1,6 @@
 import AuthGateway
 import AuthJSON
+import AuthTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

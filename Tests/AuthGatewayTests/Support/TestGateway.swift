@@ -1,6 +1,8 @@
+import AuthTestSupport
 import Foundation
 
-/// The real `authd-gateway` binary on a port the kernel picked, found in its log.
+/// The real `authd-gateway` binary on a port the kernel picked, found in its log, run as
+/// nobody (it refuses root).
 final class TestGateway: @unchecked Sendable {
     // @unchecked: each test owns its gateway and drives it from one task at a time.
     let directory: String
@@ -16,7 +18,7 @@ final class TestGateway: @unchecked Sendable {
     {
         self.directory = directory
         let log = "\(directory)/gateway.log"
-        process = try SpawnedProcess("\(binDirectory)/authd-gateway", ["--socket", socket, "--listen", "127.0.0.1:0"] + arguments,
+        process = try SpawnedProcess(setpriv, asNobody + ["\(binDirectory)/authd-gateway", "--socket", socket, "--listen", "127.0.0.1:0"] + arguments,
                                      log: log, environment: environment)
         port = try await Self.waitForPort(log: log, process: process)
     }

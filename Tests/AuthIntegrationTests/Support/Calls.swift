@@ -15,6 +15,14 @@ extension AuthClient {
         }
     }
 
+    /// A sample of `system.metrics` by its name and labels as exposed
+    /// (`authd_pool_busy{pool="hash"}`); nil when it is not there.
+    func metric(_ sample: String) throws -> Double? {
+        let text = try ok(.metrics)["text"]?.string ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix(sample + " ") }
+        return line.flatMap { Double($0.dropFirst(sample.count + 1)) }
+    }
+
     /// The error of a call that must fail.
     func failure(_ method: RPCMethod, _ params: [String: JSON] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> RPCError {
         switch try call(method, params) {

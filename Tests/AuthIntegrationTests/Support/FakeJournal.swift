@@ -1,3 +1,4 @@
+import AuthWire
 import Foundation
 import Testing
 
@@ -19,17 +20,7 @@ final class FakeJournal {
         let directory = (Self.path as NSString).deletingLastPathComponent
         createdDirectory = !FileManager.default.fileExists(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(Self.path.utf8))
-            raw[Self.path.utf8.count] = 0
-        }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        try #require(rc == 0)
+        fd = try UnixSocket.bound(to: Self.path, type: Int32(SOCK_DGRAM.rawValue))
         var tv = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }

@@ -1,3 +1,4 @@
+import AuthTestSupport
 import Foundation
 import Testing
 
@@ -114,25 +115,8 @@ struct ClusterError: Error {
     let message: String
 }
 
-/// posix_spawn with stdin from /dev/null, stdout and stderr appended to `output`, and
-/// every other descriptor closed in the child; returns the exit status.
+/// Runs a program to its end with stdin from /dev/null and stdout and stderr appended to
+/// `output`; its exit status (-1 when it could not start).
 func spawnAndWait(_ path: String, _ arguments: [String], output: String) -> Int32 {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    _ = spawnCloseFrom(&actions, 3)
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    (try? SpawnedProcess(path, arguments, log: output))?.waitUntilExit() ?? -1
 }
-
-/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Glibc does not export to Swift.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32

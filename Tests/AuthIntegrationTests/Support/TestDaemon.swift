@@ -1,15 +1,14 @@
 import AuthClient
 import AuthInterface
 import AuthJSON
+import AuthTestSupport
+import AuthWire
 import Foundation
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// The secret every test daemon signs with, so that Python peers can share it.
-let testSecret = "integration-test-secret-0123456789abcdef"
 
 /// The storage the integration suite runs against: SQLite unless
 /// AUTHD_TEST_BACKEND=postgres, when every daemon gets a database of its own in one
@@ -33,89 +32,29 @@ enum TestBackend {
     }
 }
 
-/// A real `authd` process on a temporary socket and SQLite file.
+/// `TestAuthd` on the storage the suite runs against, with the integration tests' ways in:
+/// a client, and SQL behind the daemon's back.
 final class TestDaemon: @unchecked Sendable {
     // @unchecked: each test owns its daemon and drives it from one task.
-    let directory: String
-    let socketPath: String
-    let databasePath: String
+    private let authd: TestAuthd
+
+    var directory: String { authd.directory }
+    var socketPath: String { authd.socketPath }
+    var databasePath: String { "\(directory)/authd.db" }
     /// What `--database` says.
-    let databaseURL: String
-    let arguments: [String]
-    let environment: [String: String]
-    private(set) var process: Process
-    private let logPipe = Pipe()
+    var databaseURL: String { authd.databaseURL }
+    var process: SpawnedProcess { authd.process }
+    var logPath: String { authd.logPath }
+    var log: String { authd.log }
 
-    /// Where `swift build` put the executables: beside the test bundle.
-    static let binDirectory: String = {
-        if let dir = ProcessInfo.processInfo.environment["AUTHD_BIN_DIR"] { return dir }
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("authd").path), url.path != "/" {
-            url = url.deletingLastPathComponent()
-        }
-        return url.path
-    }()
-
-    static var authd: String { "\(binDirectory)/authd" }
+    static var authd: String { TestAuthd.program }
     static var authctl: String { "\(binDirectory)/authctl" }
 
-    /// Starts authd with bcrypt cost 4 (fast tests) unless `arguments` says otherwise,
-    /// and waits until it answers.
+    /// Starts authd and waits until it answers.
     init(_ arguments: [String] = [], environment: [String: String] = [:], directory: String? = nil) async throws {
-        let dir = directory ?? Self.makeDirectory()
-        self.directory = dir
-        socketPath = "\(dir)/authd.sock"
-        databasePath = "\(dir)/authd.db"
-        databaseURL = TestBackend.isPostgres ? try TestBackend.newPostgresDatabase() : "sqlite:\(databasePath)"
-        var args = ["--socket", socketPath, "--database", databaseURL]
-        if !arguments.contains("--bcrypt-cost") { args += ["--bcrypt-cost", "4"] }
-        self.arguments = args + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["JWT_SECRET_KEY"] = testSecret
-        env.removeValue(forKey: "NOTIFY_SOCKET")
-        env.removeValue(forKey: "LISTEN_FDS")
-        env.merge(environment) { _, new in new }
-        self.environment = env
-        process = Process()
-        try await launch()
-    }
-
-    static func makeDirectory() -> String {
-        let dir = "/tmp/authd-test-\(UUID().uuidString.prefix(8))"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        // Unprivileged test peers must reach the socket inside.
-        chmod(dir, 0o755)
-        return dir
-    }
-
-    private func launch() async throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.authd)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let log = FileHandle(forWritingAtPath: logPath) ?? {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
-            return FileHandle(forWritingAtPath: logPath)!
-        }()
-        log.seekToEndOfFile()
-        process.standardError = log
-        process.standardOutput = log
-        try process.run()
-        try await waitUntilAnswering()
-    }
-
-    var logPath: String { "\(directory)/authd.log" }
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-
-    func waitUntilAnswering() async throws {
-        for _ in 0..<500 {
-            if (try? AuthClient(path: socketPath)) != nil { return }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("authd did not start; its log:\n\(log)")
-        throw ClientError.unreachable(path: socketPath, reason: "did not start")
+        let dir = directory ?? makeTestDirectory()
+        let database = TestBackend.isPostgres ? try TestBackend.newPostgresDatabase() : nil
+        authd = try await TestAuthd(arguments, database: database, environment: environment, directory: dir)
     }
 
     func client() throws -> AuthClient { try AuthClient(path: socketPath) }
@@ -136,30 +75,13 @@ final class TestDaemon: @unchecked Sendable {
             """, [databasePath, query])
     }
 
-    static func isSocketAnswering(_ path: String) -> Bool { (try? AuthClient(path: path)) != nil }
+    static func isSocketAnswering(_ path: String) -> Bool { UnixSocket.isAnswering(path) }
 
     /// Sends SIGTERM and returns the exit status.
     @discardableResult
-    func stop() -> Int32 {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        return process.terminationStatus
-    }
+    func stop() -> Int32 { authd.stop() }
 
-    func restart() async throws {
-        stop()
-        try await launch()
-    }
-
-    deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: directory)
-    }
+    func restart() async throws { try await authd.restart() }
 }
 
 /// The result of running a program to completion.
