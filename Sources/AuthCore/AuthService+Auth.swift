@@ -20,8 +20,8 @@ public struct LoginResult: Sendable {
 public struct Verification: Sendable {
     public var user: User
     public var claims: AccessClaims
-    /// The session, when the token checked was a session token.
-    public var session: Session? = nil
+    /// The token's session, when it has one.
+    public var session: SessionSummary? = nil
     /// The user's groups (contract §8).
     public var groups: [String] = []
 }
@@ -132,6 +132,7 @@ extension AuthService {
         }
         emit(.loginSucceeded, found.user.id, caller)
         let session = opened.new.session
+        liveSessions.note(session, at: session.createdAt)
         return result(found.user, session, at: session.createdAt, jti: UUID().uuidString.lowercased(), fresh: true,
                       refreshToken: opened.refreshToken, sessionToken: opened.sessionToken)
     }
@@ -146,11 +147,16 @@ extension AuthService {
         case .signed(let claims, let userID):
             guard let state = store.rememberedTokenState(jti: claims.jti, userID: userID) else { return nil }
             var ended = false
+            var session: SessionSummary?
             if let sid = claims.sid {
                 guard let known = store.rememberedSessionEnded(sid) else { return nil }
                 ended = known
+                if !ended {
+                    guard let seen = liveSessions.recent(sid, now: nowMilliseconds) else { return nil }
+                    session = seen
+                }
             }
-            return Self.status(claims, state, sessionEnded: ended)
+            return Self.status(claims, state, sessionEnded: ended, session: session)
         }
     }
 
@@ -163,7 +169,11 @@ extension AuthService {
         switch signed(raw!) {
         case .inactive(let reason): return .inactive(reason)
         case .signed(let claims, let userID):
-            return Self.status(claims, try await store.tokenState(jti: claims.jti, userID: userID), sessionEnded: try await sessionEnded(claims))
+            let status = Self.status(claims, try await store.tokenState(jti: claims.jti, userID: userID),
+                                     sessionEnded: try await sessionEnded(claims))
+            guard case .active(var verification) = status, let sid = claims.sid else { return status }
+            verification.session = try await sessionSummary(sid)
+            return .active(verification)
         }
     }
 
@@ -185,11 +195,22 @@ extension AuthService {
 
     /// `active` with the reason when it is not: a revoked token, or one issued before its
     /// user's last password change, is revoked; one whose user is gone has no user.
-    static func status(_ claims: AccessClaims, _ state: (user: StoredUser?, revoked: Bool), sessionEnded: Bool) -> TokenStatus {
+    static func status(_ claims: AccessClaims, _ state: (user: StoredUser?, revoked: Bool), sessionEnded: Bool,
+                       session: SessionSummary? = nil) -> TokenStatus {
         guard let (user, claims) = active(claims, state, sessionEnded: sessionEnded) else {
             return .inactive(state.revoked || state.user != nil ? .revoked : .noUser)
         }
-        return .active(Verification(user: user.user, claims: claims, groups: user.groups))
+        return .active(Verification(user: user.user, claims: claims, session: session, groups: user.groups))
+    }
+
+    /// An access token's session as `auth.verify` shows it: as this instance saw it in
+    /// the last minute, else read from the storage (and remembered).
+    func sessionSummary(_ id: String) async throws -> SessionSummary? {
+        let at = nowMilliseconds
+        if let seen = liveSessions.recent(id, now: at) { return seen }
+        guard let session = try await store.session(id: id) else { return nil }
+        liveSessions.note(session, at: at)
+        return SessionSummary(session)
     }
 
     /// Checks that the storage answers.

@@ -74,8 +74,7 @@ extension AuthService {
         let labelText = readLabel(label, &errors)
         try errors.check()
         guard let presented, Self.isOpaque(presented), presented.utf8.count <= 256 else {
-            sessionActivity(.refreshed(.unknown))
-            throw AuthError.refreshRefused(nil)
+            try await refuseUnknownRefresh(clientAddress, caller)
         }
         let successor = tokens.successor(ofRefreshToken: presented)
         let at = nowMilliseconds
@@ -88,6 +87,7 @@ extension AuthService {
         case .rotated(let session, let rotatedAt), .retried(let session, let rotatedAt):
             let retried = if case .retried = outcome { true } else { false }
             sessionActivity(.refreshed(retried ? .retried : .rotated))
+            liveSessions.note(session, at: nowMilliseconds)
             guard let user = try await store.user(id: session.userID), !user.isDisabled else { throw AuthError.refreshRefused("revoked") }
             // The rotation's access token is made from the rotation alone, so that a retry
             // of it gets the very same pair.
@@ -105,9 +105,22 @@ extension AuthService {
             sessionActivity(.refreshed(.revoked))
             throw AuthError.refreshRefused("revoked")
         case .unknown:
-            sessionActivity(.refreshed(.unknown))
-            throw AuthError.refreshRefused(nil)
+            try await refuseUnknownRefresh(clientAddress, caller)
         }
+    }
+
+    /// A refresh token authd never issued is a guess: counted for the client in a bucket
+    /// of its own (the per-client limit; logins are not locked by it), and once the client
+    /// is locked its guesses get -32029. Counted after the lookup, not reserved before it,
+    /// so that a good refresh costs no throttle write: 256 random bits are not guessed in
+    /// any number of tries, and the lock is there to stop the flood.
+    private func refuseUnknownRefresh(_ clientAddress: String?, _ caller: Caller) async throws -> Never {
+        sessionActivity(.refreshed(.unknown))
+        let who = caller.throttleClient(client: clientAddress)
+        if !who.isExempt {
+            reportLocks(try await reserve([ThrottleKey(.client, "refresh|" + who.name)], of: "refreshes"), nil, caller)
+        }
+        throw AuthError.refreshRefused(nil)
     }
 
     /// Ends what `scope` names and returns how many sessions ended.
@@ -195,7 +208,7 @@ extension AuthService {
             let claims = AccessClaims(sub: String(user.user.id), jti: session.id, type: "session", fresh: .flag(false),
                                       iat: session.createdAt / 1000, nbf: session.createdAt / 1000, exp: session.expiresAt / 1000,
                                       sid: session.id)
-            return .active(Verification(user: user.user, claims: claims, session: session, groups: user.groups))
+            return .active(Verification(user: user.user, claims: claims, session: SessionSummary(session), groups: user.groups))
         }
     }
 

@@ -61,6 +61,8 @@ public protocol UserStore: Sendable {
     /// The session a session token (by its hash) belongs to: active, or why it is not;
     /// its use moves `last_used_at` at most once a minute.
     func sessionByToken(hash: String, now: Int64, idleTimeout: Int64) async throws -> SessionLookup
+    /// The session `id` in whatever state it is, while its row is kept.
+    func session(id: String) async throws -> Session?
     /// Whether the session has ended (revoked, not expired), from the storage.
     func sessionEnded(_ id: String) async throws -> Bool
     /// The same from memory alone; nil unless memory is true right now.

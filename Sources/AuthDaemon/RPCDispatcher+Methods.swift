@@ -15,7 +15,8 @@ extension RPCDispatcher {
         switch status {
         case .active(let v):
             if let session = v.session {
-                [ResultKey.active.rawValue: true, ResultKey.claims.rawValue: v.claims.sessionTokenJSON,
+                [ResultKey.active.rawValue: true,
+                 ResultKey.claims.rawValue: v.claims.type == "session" ? v.claims.sessionTokenJSON : v.claims.json,
                  ResultKey.groups.rawValue: .array(v.groups.map { .string($0) }),
                  ResultKey.session.rawValue: [ResultKey.amr.rawValue: .array(session.amr.map { .string($0) }),
                                               ResultKey.expiresAt.rawValue: .string(RFC3339.format(milliseconds: session.expiresAt)),

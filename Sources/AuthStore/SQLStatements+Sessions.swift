@@ -33,6 +33,8 @@ struct SessionStatements: Sendable {
     let bySessionToken: String
     /// id, now, idle expiry: at most once a minute
     let touchUsed: String
+    /// id: the session in any state
+    let byID: String
     /// id
     let endedAt: String
     /// Every ended session whose row is kept: `id`, `access_until`.
@@ -99,6 +101,7 @@ struct SessionStatements: Sendable {
             UPDATE sessions SET last_used_at = \(p(2)), idle_expires_at = \(p(3))
             WHERE id = \(p(1)) AND ended_at IS NULL AND last_used_at <= \(p(2)) - 60000
             """
+        byID = "SELECT \(columns) FROM sessions s WHERE s.id = \(p(1))"
         endedAt = "SELECT ended_at FROM sessions WHERE id = \(p(1))"
         allEnded = "SELECT id, access_until FROM sessions WHERE ended_at IS NOT NULL"
         endedOfUser = "SELECT id, access_until FROM sessions WHERE user_id = \(p(1)) AND ended_at IS NOT NULL"

@@ -177,6 +177,10 @@ extension SQLStore {
         }
     }
 
+    public func session(id: String) async throws -> Session? {
+        try await run { [sql] db in try db.query(sql.sessions.byID, [.text(id)]).first.map(Self.session) }
+    }
+
     public func sessionEnded(_ id: String) async throws -> Bool {
         if endedSessions.contains(id) { return true }
         do {

@@ -89,6 +89,7 @@ final class FuzzStore: UserStore {
         sessions.withLock { all in all.values.filter { $0.session.userID == userID && !$0.ended }.map(\.session) }
     }
     func sessionByToken(hash: String, now: Int64, idleTimeout: Int64) async throws -> SessionLookup { .unknown }
+    func session(id: String) async throws -> Session? { sessions.withLock { $0[id]?.session } }
     func sessionEnded(_ id: String) async throws -> Bool { sessions.withLock { $0[id]?.ended ?? false } }
     func releaseLogin(_ keys: [ThrottleKey], rules: LoginThrottle) async throws {}
     func throttleState(account id: Int64, now: Int64) async throws -> ThrottleState { .init(failures: 0, lockedUntil: 0) }
