@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuthInterface
 import AuthJSON
+import Foundation
 
 /// `authctl user disable USER [--reason TEXT]`: ends every session and token of the user
 /// at once; their logins then fail as a wrong password does.
@@ -96,8 +97,9 @@ struct UserGroupsCommand: ParsableCommand, OptionsCommand {
     }
 }
 
-/// `authctl user reset USER [--ttl SECONDS]`: a single-use password reset token for the
-/// user, printed alone on its line (for a script, or to hand over).
+/// `authctl user reset USER [--ttl SECONDS] [--portal-url URL]`: a single-use password
+/// reset token for the user, printed alone on its line (for a script, or to hand over),
+/// and with the portal's address the link to its reset page on the next line.
 struct UserResetCommand: ParsableCommand, OptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset",
@@ -112,11 +114,38 @@ struct UserResetCommand: ParsableCommand, OptionsCommand {
     @Option(help: ArgumentHelp("Seconds the token is valid, 60-86400 (default 3600).", valueName: "SECONDS"))
     var ttl: Int64?
 
+    @Option(help: ArgumentHelp("The sign-in portal's address (default: $AUTHD_PORTAL_URL); then the link to its reset page "
+                               + "is printed too.", valueName: "URL"))
+    var portalURL: String?
+
+    /// The portal's address, from the flag or the environment (empty counts as none).
+    private var portal: String? {
+        let given = portalURL ?? ProcessInfo.processInfo.environment["AUTHD_PORTAL_URL"]
+        return given.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func validate() throws {
+        guard let portal else { return }
+        let lowered = portal.lowercased()
+        guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), !portal.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" })
+        else {
+            throw ValidationError("The portal URL must be an http:// or https:// address without a query, such as https://sso.example.com.")
+        }
+    }
+
     func run() throws {
         let daemon = try options.connect()
         let id = try user.id(on: daemon)
         var params = RPCMethod.usersResetToken.params([.id: .int(id)])
         if let ttl { params[ParamSpec.ttl.name] = .int(ttl) }
-        options.emit(try daemon.call(.usersResetToken, params)) { result in Render.field(result, ResultKey.resetToken.rawValue) }
+        var result = try daemon.call(.usersResetToken, params)
+        if let portal, let token = result[ResultKey.resetToken.rawValue]?.string, case .object(var members) = result {
+            // Reset tokens are base64url: nothing in them needs escaping in a query.
+            members["reset_url"] = .string((portal.hasSuffix("/") ? String(portal.dropLast()) : portal) + "/reset?token=" + token)
+            result = .object(members)
+        }
+        options.emit(result) { result in
+            [Render.field(result, ResultKey.resetToken.rawValue), result["reset_url"]?.string].compactMap { $0 }.joined(separator: "\n")
+        }
     }
 }

@@ -132,7 +132,6 @@ extension AuthService {
         }
         emit(.loginSucceeded, found.user.id, caller)
         let session = opened.new.session
-        liveSessions.note(session, at: session.createdAt)
         return result(found.user, session, at: session.createdAt, jti: UUID().uuidString.lowercased(), fresh: true,
                       refreshToken: opened.refreshToken, sessionToken: opened.sessionToken)
     }
@@ -147,16 +146,12 @@ extension AuthService {
         case .signed(let claims, let userID):
             guard let state = store.rememberedTokenState(jti: claims.jti, userID: userID) else { return nil }
             var ended = false
-            var session: SessionSummary?
             if let sid = claims.sid {
-                guard let known = store.rememberedSessionEnded(sid) else { return nil }
+                // A token without its session's amr and expiry (from an older authd) has them read.
+                guard let known = store.rememberedSessionEnded(sid), SessionSummary(claims) != nil else { return nil }
                 ended = known
-                if !ended {
-                    guard let seen = liveSessions.recent(sid, now: nowMilliseconds) else { return nil }
-                    session = seen
-                }
             }
-            return Self.status(claims, state, sessionEnded: ended, session: session)
+            return Self.status(claims, state, sessionEnded: ended)
         }
     }
 
@@ -171,8 +166,8 @@ extension AuthService {
         case .signed(let claims, let userID):
             let status = Self.status(claims, try await store.tokenState(jti: claims.jti, userID: userID),
                                      sessionEnded: try await sessionEnded(claims))
-            guard case .active(var verification) = status, let sid = claims.sid else { return status }
-            verification.session = try await sessionSummary(sid)
+            guard case .active(var verification) = status, let sid = claims.sid, verification.session == nil else { return status }
+            verification.session = try await store.session(id: sid).map { SessionSummary(id: $0.id, amr: $0.amr, expiresAt: $0.expiresAt) }
             return .active(verification)
         }
     }
@@ -195,22 +190,11 @@ extension AuthService {
 
     /// `active` with the reason when it is not: a revoked token, or one issued before its
     /// user's last password change, is revoked; one whose user is gone has no user.
-    static func status(_ claims: AccessClaims, _ state: (user: StoredUser?, revoked: Bool), sessionEnded: Bool,
-                       session: SessionSummary? = nil) -> TokenStatus {
+    static func status(_ claims: AccessClaims, _ state: (user: StoredUser?, revoked: Bool), sessionEnded: Bool) -> TokenStatus {
         guard let (user, claims) = active(claims, state, sessionEnded: sessionEnded) else {
             return .inactive(state.revoked || state.user != nil ? .revoked : .noUser)
         }
-        return .active(Verification(user: user.user, claims: claims, session: session, groups: user.groups))
-    }
-
-    /// An access token's session as `auth.verify` shows it: as this instance saw it in
-    /// the last minute, else read from the storage (and remembered).
-    func sessionSummary(_ id: String) async throws -> SessionSummary? {
-        let at = nowMilliseconds
-        if let seen = liveSessions.recent(id, now: at) { return seen }
-        guard let session = try await store.session(id: id) else { return nil }
-        liveSessions.note(session, at: at)
-        return SessionSummary(session)
+        return .active(Verification(user: user.user, claims: claims, session: SessionSummary(claims), groups: user.groups))
     }
 
     /// Checks that the storage answers.

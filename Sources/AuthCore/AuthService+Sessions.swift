@@ -46,8 +46,9 @@ extension AuthService {
                 sessionToken: String?) -> LoginResult {
         let iat = at / 1000
         let exp = accessExpiry(session, issuedAt: at)
-        let claims = AccessClaims(sub: String(user.id), jti: jti, fresh: .flag(fresh), iat: iat, nbf: iat, exp: exp, sid: session.id)
         let ends = min(at + settings.sessionIdleTimeout * 1000, session.lifetimeEndsAt)
+        let claims = AccessClaims(sub: String(user.id), jti: jti, fresh: .flag(fresh), iat: iat, nbf: iat, exp: exp, sid: session.id,
+                                  amr: session.amr, sessionExpiresAt: ends)
         return LoginResult(accessToken: tokens.encode(claims), expiresIn: exp - iat, user: user, refreshToken: refreshToken,
                            refreshExpiresIn: max(0, (ends - nowMilliseconds + 999) / 1000), sessionID: session.id, sessionToken: sessionToken)
     }
@@ -87,7 +88,6 @@ extension AuthService {
         case .rotated(let session, let rotatedAt), .retried(let session, let rotatedAt):
             let retried = if case .retried = outcome { true } else { false }
             sessionActivity(.refreshed(retried ? .retried : .rotated))
-            liveSessions.note(session, at: nowMilliseconds)
             guard let user = try await store.user(id: session.userID), !user.isDisabled else { throw AuthError.refreshRefused("revoked") }
             // The rotation's access token is made from the rotation alone, so that a retry
             // of it gets the very same pair.
@@ -208,7 +208,7 @@ extension AuthService {
             let claims = AccessClaims(sub: String(user.user.id), jti: session.id, type: "session", fresh: .flag(false),
                                       iat: session.createdAt / 1000, nbf: session.createdAt / 1000, exp: session.expiresAt / 1000,
                                       sid: session.id)
-            return .active(Verification(user: user.user, claims: claims, session: SessionSummary(session), groups: user.groups))
+            return .active(Verification(user: user.user, claims: claims, session: SessionSummary(id: session.id, amr: session.amr, expiresAt: session.expiresAt), groups: user.groups))
         }
     }
 

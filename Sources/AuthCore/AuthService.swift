@@ -40,7 +40,6 @@ public struct AuthService: Sendable {
     let clock: @Sendable () -> Date
     let events: @Sendable (AuthEvent) -> Void
     let sessionActivity: @Sendable (SessionActivity) -> Void
-    let liveSessions = LiveSessions()
 
     public init(
         store: any UserStore, hasher: any PasswordHasher, tokens: any TokenCodec,

@@ -40,38 +40,18 @@ public struct SessionSummary: Sendable, Equatable {
     /// The contract's `expires_at` (ms): the earlier of the idle and the absolute expiry.
     public var expiresAt: Int64
 
-    public init(_ session: Session) {
-        id = session.id
-        amr = session.amr
-        expiresAt = session.expiresAt
-    }
-}
-
-/// The sessions this instance saw lately (opened, refreshed or read), so that `auth.verify`
-/// of their access tokens needs no storage read. An entry is believed for a minute, as
-/// another instance's refresh moves the idle expiry; at most `capacity` are kept, and
-/// when full all are forgotten at once (each is read again on its next check).
-public final class LiveSessions: Sendable {
-    public static let capacity = 100_000
-    /// Milliseconds an entry is believed.
-    public static let maximumAge: Int64 = 60_000
-    private let entries = Mutex<[String: (summary: SessionSummary, seenAt: Int64)]>([:])
-
-    public init() {}
-
-    public func note(_ session: Session, at now: Int64) {
-        entries.withLock { all in
-            if all.count >= Self.capacity && all[session.id] == nil { all.removeAll(keepingCapacity: true) }
-            all[session.id] = (SessionSummary(session), now)
-        }
+    public init(id: String, amr: [String], expiresAt: Int64) {
+        self.id = id
+        self.amr = amr
+        self.expiresAt = expiresAt
     }
 
-    /// The session as seen less than `maximumAge` ago, else nil.
-    public func recent(_ id: String, now: Int64) -> SessionSummary? {
-        entries.withLock { all in
-            guard let entry = all[id], now - entry.seenAt < Self.maximumAge else { return nil }
-            return entry.summary
-        }
+    /// From an access token's own claims, as the session stood when it was issued (a
+    /// later refresh moves the expiry later, and issues tokens that say so); nil for a
+    /// token without a session or without those claims.
+    public init?(_ claims: AccessClaims) {
+        guard let sid = claims.sid, let amr = claims.amr, let expiresAt = claims.sessionExpiresAt else { return nil }
+        self.init(id: sid, amr: amr, expiresAt: expiresAt)
     }
 }
 

@@ -138,6 +138,11 @@ public struct AccessClaims: Sendable, Equatable {
     public var exp: Int64
     /// The session that issued the token (contract §7); nil for tokens without one.
     public var sid: String?
+    /// The session's methods (RFC 8176 `amr`) and its expiry (`sexp`, ms since the epoch)
+    /// as they stood when the token was issued: what `auth.verify` reports as the token's
+    /// `session` without a storage read. Nil in tokens without them.
+    public var amr: [String]?
+    public var sessionExpiresAt: Int64?
 
     public enum Fresh: Sendable, Equatable {
         case flag(Bool)
@@ -145,7 +150,7 @@ public struct AccessClaims: Sendable, Equatable {
     }
 
     public init(sub: String, jti: String, type: String = "access", fresh: Fresh, iat: Int64, nbf: Int64, exp: Int64,
-                sid: String? = nil) {
+                sid: String? = nil, amr: [String]? = nil, sessionExpiresAt: Int64? = nil) {
         self.sub = sub
         self.jti = jti
         self.type = type
@@ -154,6 +159,8 @@ public struct AccessClaims: Sendable, Equatable {
         self.nbf = nbf
         self.exp = exp
         self.sid = sid
+        self.amr = amr
+        self.sessionExpiresAt = sessionExpiresAt
     }
 }
 

@@ -49,6 +49,8 @@ public struct HS256Codec: TokenCodec {
             "sub": .string(claims.sub), "nbf": .int(claims.nbf), "exp": .int(claims.exp),
         ]
         members["sid"] = claims.sid.map { .string($0) }
+        members["amr"] = claims.amr.map { .array($0.map { .string($0) }) }
+        members["sexp"] = claims.sessionExpiresAt.map { .int($0) }
         let payload = JSON.object(members)
         let signingInput = Self.header + "." + Base64URL.encode(payload.serialized())
         return signingInput + "." + Base64URL.encode(hmac(signingInput.utf8))
@@ -135,8 +137,15 @@ public struct HS256Codec: TokenCodec {
         let claims = AccessClaims(
             sub: sub, jti: jti, fresh: fresh ?? .flag(false),
             iat: Int64(iat.rounded(.down)), nbf: Int64(nbf.rounded(.down)), exp: Int64(exp.rounded(.down)),
-            sid: payload["sid"]?.string)
+            sid: payload["sid"]?.string, amr: Self.methods(payload["amr"]), sessionExpiresAt: payload["sexp"]?.int64)
         return Checked(claims: claims, nbf: nbf, exp: exp)
+    }
+
+    /// An `amr` claim: an array of strings, else none.
+    private static func methods(_ claim: JSON?) -> [String]? {
+        guard let items = claim?.array else { return nil }
+        let names = items.compactMap(\.string)
+        return names.count == items.count ? names : nil
     }
 
     /// Seconds an `iat` may lie ahead of this host's clock (another host's clock may run ahead).

@@ -74,6 +74,16 @@ extension IntegrationTests.AuthctlTests {
         _ = try c.ok(.resetPassword, ["reset_token": .string(secret), "password": "N3w-Passw0rd"])
         #expect(try c.isActive(try c.login("alice", password: "N3w-Passw0rd")))
         #expect(try Self.authctl(daemon.socketPath, ["user", "reset", "alice", "--ttl", "10"]).status == 1)
+        // With the portal's address (flag, else $AUTHD_PORTAL_URL), the link to its reset page too.
+        let linked = try Self.authctl(daemon.socketPath, ["user", "reset", "alice", "--portal-url", "https://sso.example.com/"])
+        let lines = linked.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2 && lines[1] == "https://sso.example.com/reset?token=" + lines[0], "\(linked.stdout)")
+        let fromEnvironment = try Self.authctl(daemon.socketPath, ["user", "reset", "alice", "--json=short"],
+                                               environment: ["AUTHD_PORTAL_URL": "https://sso.example.com"])
+        let answer = try JSONParser.parse(fromEnvironment.stdout)
+        #expect(answer["reset_url"]?.string == "https://sso.example.com/reset?token=" + (answer["reset_token"]?.string ?? "-"))
+        let notAURL = try Self.authctl(daemon.socketPath, ["user", "reset", "alice", "--portal-url", "sso.example.com"])
+        #expect(notAURL.status == 2 && notAURL.stderr.contains("http:// or https://"), "\(notAURL.stderr)")
 
         // A user's own password change needs the current one (contract §8).
         let mine = try c.login("alice", password: "N3w-Passw0rd")

@@ -18,9 +18,12 @@ extension IntegrationTests {
             import jwt, json, sys
             print(json.dumps(jwt.decode(sys.argv[1], sys.argv[2], algorithms=["HS256"])))
             """, [token, testSecret]))
-        // flask-jwt-extended's claims, and the session's id (contract §7), which it ignores.
-        #expect(Set(claims.object!.keys) == ["sub", "jti", "type", "fresh", "iat", "nbf", "exp", "sid"])
+        // flask-jwt-extended's claims, and the session's id (contract §7), methods (RFC 8176)
+        // and expiry in milliseconds, which it ignores.
+        #expect(Set(claims.object!.keys) == ["sub", "jti", "type", "fresh", "iat", "nbf", "exp", "sid", "amr", "sexp"])
         #expect(claims["sid"] == login["session_id"])
+        #expect(claims["amr"] == ["pwd"])
+        #expect(claims["sexp"]!.int64! / 1000 == claims["iat"]!.int64! + 7 * 86_400)
         #expect(claims["sub"] == .string(String(id)))
         #expect(claims["type"] == "access")
         #expect(claims["fresh"] == true)
