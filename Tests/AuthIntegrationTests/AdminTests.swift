@@ -31,11 +31,13 @@ extension IntegrationTests {
         let id = try c.register("mallory")
         let first = try Self.login(c, "mallory", ["session_token": true])
         let second = try Self.login(c, "mallory")
-        for token in [first["access_token"]!, first["session_token"]!, second["access_token"]!] {
+        // A token a Flask service minted, without a session, ends too (contract §7).
+        let sidless = JSON.string(try SessionTests.flaskToken(id))
+        for token in [first["access_token"]!, first["session_token"]!, second["access_token"]!, sidless] {
             #expect(try c.isActive(token.string!))
         }
         #expect(try c.ok(.usersDisable, ["id": .int(id), "reason": "left the company"]) == ["disabled": true])
-        for token in [first["access_token"]!, first["session_token"]!, second["access_token"]!] {
+        for token in [first["access_token"]!, first["session_token"]!, second["access_token"]!, sidless] {
             #expect(try !c.isActive(token.string!))
         }
         for refresh in [first["refresh_token"]!, second["refresh_token"]!] {

@@ -362,8 +362,12 @@ extension IntegrationTests {
         let c = try daemon.client()
         let id = try c.register("changer")
         let login = try Self.login(c, "changer")
+        let sidless = try Self.flaskToken(id)
+        #expect(try c.isActive(sidless))
         _ = try c.ok(.usersUpdate, ["id": .int(id), "password": "Changed#456"])
         #expect(Self.reason(try Self.refresh(c, login["refresh_token"]!)) == "revoked")
+        // Tokens without a session end too (contract §7).
+        #expect(try !c.isActive(sidless))
         #expect(try c.ok(.sessionsList, ["user_id": .int(id)])["sessions"] == [])
         #expect(try c.metric(#"authd_sessions_ended_total{reason="password"}"#) == 1)
         let fresh = try c.ok(.login, ["username": "changer", "password": "Changed#456"])
