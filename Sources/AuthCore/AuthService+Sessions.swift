@@ -27,12 +27,21 @@ extension AuthService {
         let refresh = tokens.newOpaqueToken()
         let sessionToken = withSessionToken ? tokens.newOpaqueToken() : nil
         let session = Session(
-            id: tokens.newOpaqueToken(), userID: userID, createdAt: at, lastUsedAt: at,
+            id: newSessionID(), userID: userID, createdAt: at, lastUsedAt: at,
             idleExpiresAt: at + settings.sessionIdleTimeout * 1000, lifetimeEndsAt: at + settings.sessionLifetime * 1000,
             client: client, label: label, amr: amr)
         let new = NewSession(session: session, refreshHash: tokens.digest(refresh), sessionTokenHash: sessionToken.map(tokens.digest),
                              accessUntil: accessExpiry(session, issuedAt: at) * 1000, maxSessions: settings.maxSessionsPerUser)
         return (new, refresh, sessionToken)
+    }
+
+    /// A session's id: opaque, and never beginning with "-", so that a command line
+    /// (`authctl session revoke ID`) takes it as an argument, not an option.
+    func newSessionID() -> String {
+        while true {
+            let id = tokens.newOpaqueToken()
+            if !id.hasPrefix("-") { return id }
+        }
     }
 
     /// The `exp` (seconds) of an access token issued at `at` (ms) for the session whose
