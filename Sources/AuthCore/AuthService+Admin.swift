@@ -118,9 +118,8 @@ extension AuthService {
         let presented = resetToken.read(&errors)
         let secret = password.read(&errors)
         let clientAddress = client.read(&errors)
-        let who = caller.throttleClient(client: clientAddress)
         // A bucket of their own, with the per-client limit: mistyped resets do not lock logins.
-        let keys = who.isExempt ? [] : [ThrottleKey(.client, "reset|" + who.name)]
+        let keys = guessBucket("reset", clientAddress, caller)
         let rules = settings.throttle
         let reservation = try await reserve(keys, of: "resets")
         func refuse(_ errors: FieldErrors) throws -> Never {
@@ -185,6 +184,13 @@ extension AuthService {
 
     /// Counts an attempt against `keys` before its hash is spent (login, current_password,
     /// reset): -32029 while one of them is locked.
+    /// The per-client bucket of guesses that are not logins (`reset|…`, `refresh|…`): the
+    /// per-client limit, apart from the client's logins; none for an exempt peer.
+    func guessBucket(_ kind: String, _ clientAddress: String?, _ caller: Caller) -> [ThrottleKey] {
+        let who = caller.throttleClient(client: clientAddress)
+        return who.isExempt ? [] : [ThrottleKey(.client, kind + "|" + who.name)]
+    }
+
     func reserve(_ keys: [ThrottleKey], of what: String = "logins") async throws -> LoginReservation {
         do {
             return try await store.reserveLogin(keys, rules: settings.throttle, now: now)

@@ -125,10 +125,8 @@ extension AuthService {
     /// any number of tries, and the lock is there to stop the flood.
     private func refuseUnknownRefresh(_ clientAddress: String?, _ caller: Caller) async throws -> Never {
         sessionActivity(.refreshed(.unknown))
-        let who = caller.throttleClient(client: clientAddress)
-        if !who.isExempt {
-            reportLocks(try await reserve([ThrottleKey(.client, "refresh|" + who.name)], of: "refreshes"), nil, caller)
-        }
+        let keys = guessBucket("refresh", clientAddress, caller)
+        if !keys.isEmpty { reportLocks(try await reserve(keys, of: "refreshes"), nil, caller) }
         throw AuthError.refreshRefused(nil)
     }
 

@@ -105,18 +105,24 @@ extension IntegrationTests {
     }
 
     /// Twenty connections present one refresh token at once: one rotation, one pair for all.
-    @Test func twentyConnectionsRacingOneRefreshGetOnePair() async throws {
-        let daemon = try await TestDaemon()
-        let setup = try daemon.client()
-        try setup.register("racer")
-        let login = try Self.login(setup, "racer")
-        let clients = try (0..<20).map { _ in try daemon.client() }
-        let request = RPCRequest(id: 1, method: RPCMethod.refresh.rawValue, params: ["refresh_token": login["refresh_token"]!]).json
+    /// Sends one refresh of `token` on every connection at once; each answer must be the
+    /// same new pair, with no error. Returns the answers.
+    static func race(_ token: JSON, over clients: [AuthClient]) throws -> [JSON] {
+        let request = RPCRequest(id: 1, method: RPCMethod.refresh.rawValue, params: ["refresh_token": token]).json
         for c in clients { try c.send(request) }
         let answers = try clients.map { try $0.receive() }
         #expect(answers.allSatisfy { $0["error"] == nil }, "\(answers.filter { $0["error"] != nil })")
         #expect(Set(answers.compactMap { $0["result"]?["refresh_token"]?.string }).count == 1)
         #expect(Set(answers.compactMap { $0["result"]?["access_token"]?.string }).count == 1)
+        return answers
+    }
+
+    @Test func twentyConnectionsRacingOneRefreshGetOnePair() async throws {
+        let daemon = try await TestDaemon()
+        let setup = try daemon.client()
+        try setup.register("racer")
+        let login = try Self.login(setup, "racer")
+        let answers = try Self.race(login["refresh_token"]!, over: try (0..<20).map { _ in try daemon.client() })
         #expect(try daemon.sql("SELECT COUNT(*) FROM refresh_tokens") == "2")
         #expect(try setup.metric(#"authd_refreshes_total{outcome="rotated"}"#) == 1)
         #expect(try setup.isActive(answers[0]["result"]!["access_token"]!.string!))
