@@ -284,8 +284,9 @@ def reload():
     check("reload: alice (authd-admins) no longer is", sh("authctl", "user", "list", "--socket", SOCK, user="alice").returncode != 0)
     check("reload: the connection opened before still answers", "result" in rpc("system.health", conn=conn))
     check("reload: same process", prop("authd.service", "MainPID") == pid)
-    debug = sh("journalctl", "-u", "authd", "--since", since, "-p", "debug..debug", "-o", "cat").stdout
-    check("reload applies the log level: debug lines after it", debug.strip() != "")
+    # journald stores what it is sent a moment later: each journal check waits for it.
+    debug = wait_for(lambda: sh("journalctl", "-u", "authd", "--since", since, "-p", "debug..debug", "-o", "cat").stdout.strip(), 10)
+    check("reload applies the log level: debug lines after it", bool(debug))
     conn.close()
     with open("/etc/authd/authd.env", "w") as f:
         f.write(original)
@@ -314,7 +315,8 @@ def watchdog():
     elapsed = time.monotonic() - started
     check("watchdog: a stopped authd is restarted by systemd (WatchdogSec=3s, TimeoutAbortSec=2s)",
           again and int(prop("authd.service", "NRestarts")) == restarts + 1 and elapsed < 3 + 2 + 3, f"{elapsed:.1f} s")
-    check("watchdog: the journal says why", "Watchdog timeout" in sh("journalctl", "-u", "authd", "-o", "cat").stdout)
+    check("watchdog: the journal says why",
+          wait_for(lambda: "Watchdog timeout" in sh("journalctl", "-u", "authd", "-o", "cat").stdout, 10))
     check("watchdog: authd answers again", "result" in rpc("system.health"))
     dropin("watchdog", None)
     sh("systemctl", "restart", "authd")
@@ -341,7 +343,13 @@ def journal(password):
     rpc("auth.login", {"username": "bob", "password": "Wrong#Pass123"})
     SECRETS.append("Wrong#Pass123")
     rpc("auth.login", {"username": "bob", "password": password})
-    entries = [json.loads(line) for line in sh("journalctl", "-u", "authd", "-o", "json").stdout.splitlines()]
+    wanted = ("b54e841a50d04ec2ab7022e5e461c87f", "542375cbf6644ae9bccca32af491442a")
+    entries = []
+
+    def stored():
+        entries[:] = [json.loads(line) for line in sh("journalctl", "-u", "authd", "-o", "json").stdout.splitlines()]
+        return all(any(e.get("MESSAGE_ID") == m for e in entries) for m in wanted)
+    wait_for(stored, 10)
     for what, message_id, extra in (("login", "b54e841a50d04ec2ab7022e5e461c87f", "AUTHD_USER_ID"),
                                     ("failed login", "542375cbf6644ae9bccca32af491442a", "AUTHD_PEER_UID")):
         hits = [e for e in entries if e.get("MESSAGE_ID") == message_id]
