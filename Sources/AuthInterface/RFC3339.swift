@@ -12,31 +12,63 @@ import Glibc
 public enum RFC3339 {
     /// `2026-11-28T02:51:02Z`.
     public static func format(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        // Digit by digit: every User answer carries one, and interpolation cost more
-        // than the rest of the User.
-        var out: [UInt8] = []
-        out.reserveCapacity(20)
-        func digits(_ n: Int32, _ width: Int) {
-            var divisor: Int32 = 1
-            for _ in 1..<width { divisor *= 10 }
-            var n = max(0, n)
-            while n / divisor >= 10 { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(48 + n / divisor))
-                n %= divisor
-                divisor /= 10
+        format(seconds: Int64(date.timeIntervalSince1970.rounded(.down)), milliseconds: nil)
+    }
+
+    /// A time in milliseconds since the epoch, with its milliseconds: `2026-11-28T02:51:02.123Z`.
+    public static func format(milliseconds: Int64) -> String {
+        let (seconds, ms) = floorDivision(milliseconds, 1000)
+        return format(seconds: seconds, milliseconds: Int(ms))
+    }
+
+    /// Digit by digit into one buffer, the date from the day number (Hinnant's
+    /// civil_from_days): every User and every session answer carries one, and
+    /// interpolation or concatenation cost more than the rest of the object.
+    static func format(seconds: Int64, milliseconds: Int?) -> String {
+        let (days, secondOfDay) = floorDivision(seconds, 86_400)
+        let era = floorDivision(days + 719_468, 146_097).quotient
+        let dayOfEra = days + 719_468 - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        // Years outside 0...9999 are written with as many digits as they need (none occur).
+        var yearDigits = 4
+        var rest = year / 10_000
+        while rest > 0 { yearDigits += 1; rest /= 10 }
+        let length = yearDigits + 16 + (milliseconds == nil ? 0 : 4)
+        return String(unsafeUninitializedCapacity: length) { out in
+            var at = 0
+            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
+            func digits(_ n: Int64, _ width: Int) {
+                var n = max(0, n)
+                for k in stride(from: at + width - 1, through: at, by: -1) {
+                    out[k] = UInt8(48 + n % 10)
+                    n /= 10
+                }
+                at += width
             }
+            digits(year, yearDigits); put(UInt8(ascii: "-"))
+            digits(month, 2); put(UInt8(ascii: "-"))
+            digits(day, 2); put(UInt8(ascii: "T"))
+            digits(secondOfDay / 3600, 2); put(UInt8(ascii: ":"))
+            digits(secondOfDay / 60 % 60, 2); put(UInt8(ascii: ":"))
+            digits(secondOfDay % 60, 2)
+            if let milliseconds {
+                put(UInt8(ascii: "."))
+                digits(Int64(milliseconds), 3)
+            }
+            put(UInt8(ascii: "Z"))
+            return at
         }
-        digits(parts.tm_year + 1900, 4); out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mon + 1, 2); out.append(UInt8(ascii: "-"))
-        digits(parts.tm_mday, 2); out.append(UInt8(ascii: "T"))
-        digits(parts.tm_hour, 2); out.append(UInt8(ascii: ":"))
-        digits(parts.tm_min, 2); out.append(UInt8(ascii: ":"))
-        digits(parts.tm_sec, 2); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Division rounding toward minus infinity, with a remainder that is never negative.
+    private static func floorDivision(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
+        let (q, r) = a.quotientAndRemainder(dividingBy: b)
+        return r < 0 ? (q - 1, r + b) : (q, r)
     }
 
     /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z|±HH:MM]`; a time without an offset

@@ -41,13 +41,3 @@ extension AccessClaims {
         ["exp": .int(exp), "iat": .int(iat), "sid": .string(sid ?? ""), "sub": .string(sub), "type": .string(type)]
     }
 }
-
-extension RFC3339 {
-    /// A time in milliseconds since the epoch, with its milliseconds: `2026-11-28T02:51:02.123Z`.
-    public static func format(milliseconds: Int64) -> String {
-        let whole = format(Date(timeIntervalSince1970: TimeInterval(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)))
-        let ms = Int(((milliseconds % 1000) + 1000) % 1000)
-        let digits = String(ms)
-        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
-    }
-}

@@ -90,6 +90,7 @@ public struct PostgresDialect: SQLDialect {
     public func epochSeconds(_ column: String) -> String { "floor(extract(epoch FROM \(column)))::bigint" }
     public func timestamp(epochSeconds value: String) -> String { "to_timestamp(\(value))" }
     public func forUpdate(of table: String) -> String { " FOR UPDATE OF \(table)" }
+    public let writesInWith = true
     public let keepingID = "OVERRIDING SYSTEM VALUE"
     public func idOrNext(_ value: String) -> String { "COALESCE(\(value), nextval(pg_get_serial_sequence('users', 'id')))" }
     /// A function of the schema (step 5): it moves the sequence up only, under a lock

@@ -109,6 +109,8 @@ public struct SQLiteDialect: SQLDialect {
     public func timestamp(epochSeconds value: String) -> String { value }
     /// BEGIN IMMEDIATE already holds the only write lock.
     public func forUpdate(of table: String) -> String { "" }
+    /// SQLite's WITH clauses only read; its statements are calls in this process anyway.
+    public let writesInWith = false
     public let keepingID = ""
     /// NULL into an INTEGER PRIMARY KEY takes the next rowid.
     public func idOrNext(_ value: String) -> String { value }

@@ -16,6 +16,9 @@ public protocol SQLDialect: Sendable {
     /// The clause that locks the rows a SELECT reads from `table` until the transaction
     /// ends (` FOR UPDATE OF t`); empty where a write transaction holds the database's lock.
     func forUpdate(of table: String) -> String
+    /// Whether a statement may write in its `WITH` clauses (PostgreSQL's data-modifying
+    /// CTEs), so that a few dependent writes take one round trip and one implicit transaction.
+    var writesInWith: Bool { get }
     /// What follows an INSERT's column list so that it may set `id` itself.
     var keepingID: String { get }
     /// The id `value`, or the next one when it is NULL.

@@ -23,6 +23,13 @@ struct SessionStatements: Sendable {
     /// refresh token hash: locks the row of the session it belongs to (PostgreSQL) and reads
     /// it with whether it began after its user's cut
     let lockForRefresh: String
+    /// token hash, now, client, successor hash, idle expiry, access until, label (NULL:
+    /// unchanged): the common refresh in one statement where the dialect writes in WITH
+    /// (PostgreSQL). It locks the session's row, retires the token only if it is current
+    /// and its session live, adds the successor and touches the session, returning the
+    /// session as it is after; no row when anything else holds, and nothing written: the
+    /// transaction of `lockForRefresh` then decides (a retry, a reuse, an expiry).
+    let rotate: String?
     /// token hash
     let refreshToken: String
     /// token hash, now, client, successor hash
@@ -82,6 +89,26 @@ struct SessionStatements: Sendable {
             SELECT \(columns), s.ended_at, CASE WHEN \(afterCut) THEN 1 ELSE 0 END AS after_cut
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = \(p(1)))\(d.forUpdate(of: "s"))
+            """
+        // Two presentations at once: the second waits on the session's row, and its UPDATE
+        // then finds the token retired (READ COMMITTED re-checks `retired_at IS NULL` on the
+        // row the first committed), so it writes nothing and falls back.
+        rotate = !d.writesInWith ? nil : """
+            WITH live AS (
+                SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = \(p(1)))
+                    AND \(activeAt(p(2))) AND \(afterCut)\(d.forUpdate(of: "s"))
+            ), retired AS (
+                UPDATE refresh_tokens SET retired_at = \(p(2)), retired_client = \(p(3)), successor_hash = \(p(4))
+                WHERE token_hash = \(p(1)) AND retired_at IS NULL AND session_id IN (SELECT id FROM live)
+                RETURNING session_id
+            ), successor AS (
+                INSERT INTO refresh_tokens (token_hash, session_id) SELECT \(p(4)), session_id FROM retired
+            )
+            UPDATE sessions SET last_used_at = \(p(2)), idle_expires_at = \(p(5)),
+                access_until = \(d.greatest("access_until", p(6))), label = COALESCE(\(p(7)), label)
+            WHERE id IN (SELECT session_id FROM retired)
+            RETURNING \(returning)
             """
         refreshToken = "SELECT retired_at, retired_client, successor_hash FROM refresh_tokens WHERE token_hash = \(p(1))"
         retire = """

@@ -80,7 +80,13 @@ extension SQLStore {
 
     public func refresh(_ a: RefreshAttempt) async throws -> RefreshOutcome {
         let (outcome, ended) = try await run { [sql] db -> (RefreshOutcome, [(id: String, until: Int64)]) in
-            try db.writeTransaction {
+            if let rotate = sql.sessions.rotate, let row = try db.query(rotate, [
+                .text(a.presentedHash), .integer(a.now), .text(a.client), .text(a.successorHash),
+                .integer(a.now + a.idleTimeout), .integer(a.accessUntil), SQLValue(a.label),
+            ]).first {
+                return (.rotated(Self.session(row), at: a.now), [])
+            }
+            return try db.writeTransaction {
                 // On PostgreSQL the session row stays locked until the commit: a second
                 // presentation of the token, on any instance, waits here and then reads (in
                 // a statement of its own, so as it is after the lock) the rotation this one made.

@@ -12,6 +12,31 @@ import Testing
         #expect(RFC3339.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
     }
 
+    /// Every day from 1900 to 2200, and times across a day, as glibc's gmtime_r writes
+    /// them; milliseconds with three digits, before 1970 too.
+    @Test func formatsEveryDayAsGmtimeDoes() {
+        func reference(_ seconds: Int) -> String {
+            var t = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&t, &parts)
+            return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                          Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        }
+        var mismatches: [String] = []
+        for day in stride(from: -25_567, through: 84_000, by: 1) {
+            let seconds = day * 86_400 + (day * 7_919) % 86_400
+            let formatted = RFC3339.format(Date(timeIntervalSince1970: TimeInterval(seconds)))
+            if formatted != reference(seconds) { mismatches.append("\(seconds): \(formatted) != \(reference(seconds))") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        #expect(RFC3339.format(milliseconds: 1_795_834_262_007) == "2026-11-28T02:51:02.007Z")
+        #expect(RFC3339.format(milliseconds: 1_795_834_262_999) == "2026-11-28T02:51:02.999Z")
+        #expect(RFC3339.format(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(RFC3339.format(milliseconds: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 253_402_300_799)) == "9999-12-31T23:59:59Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00Z")
+    }
+
     @Test func formatDropsFractions() {
         #expect(RFC3339.format(known.addingTimeInterval(0.999)) == "2026-11-28T02:51:02Z")
     }
