@@ -37,6 +37,18 @@ struct LibPQUnavailable: Error, CustomStringConvertible {
 /// One libpq connection, used by one thread at a time. The only file that sees libpq.
 public final class PGConnection: SQLConnection {
     private let conn: OpaquePointer
+    /// Statements prepared on this connection, by their text and parameter types, each
+    /// parsed and planned once instead of at every call (PostgreSQL plans one again by
+    /// itself when the schema under it changes). At most `preparedLimit`; any statement
+    /// beyond runs unnamed, as all did before.
+    private var prepared: [PreparedKey: String] = [:]
+    private var preparedNames = 0
+    static let preparedLimit = 512
+
+    private struct PreparedKey: Hashable {
+        let sql: String
+        let types: [Oid]
+    }
 
     /// Connects with the caller's connection string (a URL or key=value words, passed
     /// through untouched); `defaults` apply only where the string does not say otherwise.
@@ -89,14 +101,25 @@ public final class PGConnection: SQLConnection {
             }
         }
         defer { texts.forEach { free($0) } }
+        let name = try preparedName(sql, types)
         let result = types.withUnsafeBufferPointer { t in
             texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { p in
-                authd_PQexecParams(conn, sql, Int32(parameters.count), t.baseAddress, p.baseAddress, nil, nil, 0)
+                if let name {
+                    authd_PQexecPrepared(conn, name, Int32(parameters.count), p.baseAddress, nil, nil, 0)
+                } else {
+                    authd_PQexecParams(conn, sql, Int32(parameters.count), t.baseAddress, p.baseAddress, nil, nil, 0)
+                }
             }
         }
         defer { authd_PQclear(result) }
         let status = authd_PQresultStatus(result)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw error(result) }
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let e = error(result)
+            // "cached plan must not change result type": a table changed under a prepared
+            // statement. Prepared again on the next call, under a new name.
+            if e.sqlState == "0A000" { prepared.removeAll() }
+            throw e
+        }
         var rows: [SQLRow] = []
         let columns = authd_PQnfields(result)
         let names = (0..<columns).map { String(cString: authd_PQfname(result, $0)) }
@@ -110,6 +133,21 @@ public final class PGConnection: SQLConnection {
             rows.append(row)
         }
         return rows
+    }
+
+    /// The name `sql` is prepared under with these parameter types, preparing it on first
+    /// use; nil once the limit is reached (then it runs unnamed).
+    private func preparedName(_ sql: String, _ types: [Oid]) throws -> String? {
+        let key = PreparedKey(sql: sql, types: types)
+        if let name = prepared[key] { return name }
+        guard prepared.count < Self.preparedLimit else { return nil }
+        preparedNames += 1
+        let name = "authd_\(preparedNames)"
+        let result = types.withUnsafeBufferPointer { authd_PQprepare(conn, name, sql, Int32(types.count), $0.baseAddress) }
+        defer { authd_PQclear(result) }
+        guard authd_PQresultStatus(result) == PGRES_COMMAND_OK else { throw error(result) }
+        prepared[key] = name
+        return name
     }
 
     /// Runs SQL without parameters, several statements allowed (migrations).

@@ -5,7 +5,7 @@
 
 #define AUTHD_PQ_FUNCTIONS(X) \
     X(PQconnectdbParams) X(PQfinish) X(PQconninfoParse) X(PQconninfoFree) X(PQdb) X(PQhost) X(PQport) \
-    X(PQstatus) X(PQerrorMessage) X(PQsocket) X(PQexec) X(PQexecParams) X(PQconsumeInput) X(PQnotifies) \
+    X(PQstatus) X(PQerrorMessage) X(PQsocket) X(PQexec) X(PQexecParams) X(PQprepare) X(PQexecPrepared) X(PQconsumeInput) X(PQnotifies) \
     X(PQresultStatus) X(PQresultErrorMessage) X(PQresultErrorField) X(PQntuples) X(PQnfields) X(PQfname) \
     X(PQftype) X(PQgetvalue) X(PQgetisnull) X(PQclear) X(PQfreemem) X(PQsetNoticeProcessor)
 
@@ -44,6 +44,13 @@ PGresult *authd_PQexecParams(PGconn *conn, const char *command, int nParams, con
                                            const char *const *paramValues, const int *paramLengths,
                                            const int *paramFormats, int resultFormat) {
     return pq.PQexecParams(conn, command, nParams, paramTypes, paramValues, paramLengths, paramFormats, resultFormat);
+}
+PGresult *authd_PQprepare(PGconn *conn, const char *stmtName, const char *query, int nParams, const Oid *paramTypes) {
+    return pq.PQprepare(conn, stmtName, query, nParams, paramTypes);
+}
+PGresult *authd_PQexecPrepared(PGconn *conn, const char *stmtName, int nParams, const char *const *paramValues,
+                               const int *paramLengths, const int *paramFormats, int resultFormat) {
+    return pq.PQexecPrepared(conn, stmtName, nParams, paramValues, paramLengths, paramFormats, resultFormat);
 }
 int authd_PQconsumeInput(PGconn *conn) { return pq.PQconsumeInput(conn); }
 PGnotify *authd_PQnotifies(PGconn *conn) { return pq.PQnotifies(conn); }

@@ -23,6 +23,8 @@ char *authd_PQerrorMessage(const PGconn *conn);
 int authd_PQsocket(const PGconn *conn);
 PGresult *authd_PQexec(PGconn *conn, const char *query);
 PGresult *authd_PQexecParams(PGconn *conn, const char *command, int nParams, const Oid *paramTypes, const char *const *paramValues, const int *paramLengths, const int *paramFormats, int resultFormat);
+PGresult *authd_PQprepare(PGconn *conn, const char *stmtName, const char *query, int nParams, const Oid *paramTypes);
+PGresult *authd_PQexecPrepared(PGconn *conn, const char *stmtName, int nParams, const char *const *paramValues, const int *paramLengths, const int *paramFormats, int resultFormat);
 int authd_PQconsumeInput(PGconn *conn);
 PGnotify *authd_PQnotifies(PGconn *conn);
 ExecStatusType authd_PQresultStatus(const PGresult *res);
