@@ -25,9 +25,13 @@ struct ImportRow {
 /// the first non-blank character (`{` for JSON lines). The columns are those `authctl user
 /// export` writes (`columns`); any other is refused rather than dropped.
 final class ImportFile {
-    /// What import reads and export writes, in export's order. Columns that later issues
-    /// add to a user (groups, the disabled state, a TOTP factor) are added here, and so to both.
-    static let columns = [ParamSpec.id, .username, .email, .passwordHash, .createdAt].map(\.name)
+    /// What import reads and export writes, in export's order. A column that a later issue
+    /// adds to a user (a TOTP factor) is added here, and so to both. In CSV, `groups` is
+    /// the names separated by commas (the field quoted), and an empty `disabled_at` means
+    /// enabled.
+    static let columns = [ParamSpec.id, .username, .email, .passwordHash, .createdAt, .groups, .disabledAt, .disabledReason].map(\.name)
+    /// Columns whose empty CSV field means "absent": the next id, now, enabled, no reason.
+    static let emptyMeansAbsent = Set([ParamSpec.id, .createdAt, .disabledAt, .disabledReason].map(\.name))
     static let requiredColumns = [ParamSpec.username, .email, .passwordHash].map(\.name)
 
     private let lines: LineReader
@@ -113,14 +117,15 @@ final class ImportFile {
         let unknown = names.filter { !columns.contains($0) }
         let missing = requiredColumns.filter { !names.contains($0) }
         guard unknown.isEmpty, missing.isEmpty, Set(names).count == names.count else {
-            throw .usage("the CSV header must name username, email and password_hash, and may name id and created_at, "
-                         + "each once; not \(names.joined(separator: ","))")
+            throw .usage("the CSV header must name username, email and password_hash, and may name "
+                         + "\(columns.filter { !requiredColumns.contains($0) }.joined(separator: ", ")), each once; "
+                         + "not \(names.joined(separator: ","))")
         }
         return names
     }
 
-    /// A record under the header. An empty `id` or `created_at` means "the next" and "now",
-    /// as a missing one does.
+    /// A record under the header. An empty `id`, `created_at` or `disabled_at` means "the
+    /// next", "now" and "enabled", as a missing one does; `groups` are split at commas.
     private static func row(_ record: CSVReader.Record, _ header: [String]) -> ImportRow {
         let nameIndex = header.firstIndex(of: ParamSpec.username.name)!
         let name = record.fields.count > nameIndex && !record.fields[nameIndex].isEmpty ? record.fields[nameIndex] : "line \(record.line)"
@@ -130,8 +135,9 @@ final class ImportFile {
         }
         var params: [String: JSON] = [:]
         for (column, value) in zip(header, record.fields) {
-            if value.isEmpty, column == ParamSpec.createdAt.name || column == ParamSpec.id.name { continue }
-            params[column] = .string(value)
+            if value.isEmpty, emptyMeansAbsent.contains(column) { continue }
+            params[column] = column == ParamSpec.groups.name
+                ? .array(value.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }) : .string(value)
         }
         return ImportRow(line: record.line, name: name, content: .params(params))
     }

@@ -29,6 +29,13 @@ extension AuthService {
     static let badResetToken = "Invalid or expired reset token."
     static let wrongPassword = "Wrong password."
 
+    /// Why these group names may not be a user's (too many, names that are not group
+    /// names); empty when they may.
+    static func groupsRefusal(_ names: [String]) -> [String] {
+        (names.count > maxGroups ? ["At most \(maxGroups) groups."] : [])
+            + names.filter { !isGroupName($0) }.map { "\(groupRule) Not: '\($0.prefix(40))'." }
+    }
+
     static func isGroupName(_ name: String) -> Bool {
         let s = Array(name.utf8)
         guard (1...32).contains(s.count), (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(s[0]) else { return false }
@@ -83,10 +90,7 @@ extension AuthService {
         let target = try await administered(id, token, caller)
         var errors = FieldErrors()
         let names = groups.read(&errors) ?? []
-        if names.count > Self.maxGroups { errors.add(groups.name, "At most \(Self.maxGroups) groups.") }
-        for name in names where !Self.isGroupName(name) {
-            errors.add(groups.name, "\(Self.groupRule) Not: '\(name.prefix(40))'.")
-        }
+        errors.add(groups.name, Self.groupsRefusal(names))
         try errors.check()
         let sorted = Array(Set(names)).sorted()
         guard try await store.setGroups(id: target.user.id, sorted) else { throw AuthError.notFound }

@@ -207,12 +207,25 @@ extension AuthService {
         let hash = row.passwordHash.requiring.read(&errors)
         let created = row.createdAt.read(&errors)
         let id = row.id.read(&errors)
+        let groups = row.groups.read(&errors) ?? []
+        let disabledAt = row.disabledAt.read(&errors)
+        let disabledReason = row.disabledReason.read(&errors)
+        errors.add(row.groups.name, Self.groupsRefusal(groups))
+        if let disabledReason {
+            if disabledReason.count > Self.reasonLength {
+                errors.add(row.disabledReason.name, "Longer than maximum length \(Self.reasonLength).")
+            } else if disabledAt == nil {
+                errors.add(row.disabledReason.name, "Only with \(row.disabledAt.name).")
+            }
+        }
         if let name { errors.add(row.username.name, Validation.username(name)) }
         if let address { errors.add(row.email.name, Validation.email(address)) }
         if let hash, let refusal = hasher.importRefusal(hash) { errors.add(row.passwordHash.name, refusal) }
         if let id, id < 1 { errors.add(row.id.name, Validation.positiveID) }
         try errors.check()
-        return NewUser(username: name!, email: address!, passwordHash: hash!, createdAt: created ?? clock(), id: id)
+        return NewUser(username: name!, email: address!, passwordHash: hash!, createdAt: created ?? clock(), id: id,
+                       groups: Array(Set(groups)).sorted(), disabledAt: disabledAt.map { Int64($0.timeIntervalSince1970.rounded(.down)) },
+                       disabledReason: disabledReason)
     }
 }
 
@@ -246,19 +259,28 @@ public struct ImportFields: Sendable {
     public var passwordHash: Field<String>
     public var createdAt: Field<Date>
     public var id: Field<Int64>
+    /// What else a user has (contract §10): export writes it and import takes it back.
+    public var groups: Field<[String]>
+    public var disabledAt: Field<Date>
+    public var disabledReason: Field<String>
 
-    public init(username: Field<String>, email: Field<String>, passwordHash: Field<String>, createdAt: Field<Date>, id: Field<Int64>) {
+    public init(username: Field<String>, email: Field<String>, passwordHash: Field<String>, createdAt: Field<Date>, id: Field<Int64>,
+                groups: Field<[String]>, disabledAt: Field<Date>, disabledReason: Field<String>) {
         self.username = username
         self.email = email
         self.passwordHash = passwordHash
         self.createdAt = createdAt
         self.id = id
+        self.groups = groups
+        self.disabledAt = disabledAt
+        self.disabledReason = disabledReason
     }
 
     /// The names of the fields the request holds, in the contract's order.
     var presentNames: [String] {
         [(username.name, username.isAbsent), (email.name, email.isAbsent), (passwordHash.name, passwordHash.isAbsent),
-         (createdAt.name, createdAt.isAbsent), (id.name, id.isAbsent)].filter { !$0.1 }.map(\.0)
+         (createdAt.name, createdAt.isAbsent), (id.name, id.isAbsent), (groups.name, groups.isAbsent),
+         (disabledAt.name, disabledAt.isAbsent), (disabledReason.name, disabledReason.isAbsent)].filter { !$0.1 }.map(\.0)
     }
 }
 

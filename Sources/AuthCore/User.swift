@@ -56,13 +56,21 @@ public struct NewUser: Sendable {
     public var createdAt: Date
     /// The id to keep (an import's); nil: the next one.
     public var id: Int64?
+    /// An import's groups (sorted, each once) and disabled state (seconds, and why).
+    public var groups: [String]
+    public var disabledAt: Int64?
+    public var disabledReason: String?
 
-    public init(username: String, email: String, passwordHash: String, createdAt: Date, id: Int64? = nil) {
+    public init(username: String, email: String, passwordHash: String, createdAt: Date, id: Int64? = nil, groups: [String] = [],
+                disabledAt: Int64? = nil, disabledReason: String? = nil) {
         self.username = username
         self.email = email
         self.passwordHash = passwordHash
         self.createdAt = createdAt
         self.id = id
+        self.groups = groups
+        self.disabledAt = disabledAt
+        self.disabledReason = disabledReason
     }
 }
 

@@ -46,7 +46,8 @@ extension RPCDispatcher {
     /// One row of `users.import`, single or within `users`.
     static func importFields(_ p: Params) -> ImportFields {
         ImportFields(username: p.string(.username), email: p.string(.email), passwordHash: p.string(.passwordHash),
-                     createdAt: p.date(.createdAt), id: p.int(.id))
+                     createdAt: p.date(.createdAt), id: p.int(.id), groups: p.strings(.groups), disabledAt: p.date(.disabledAt),
+                     disabledReason: p.string(.disabledReason))
     }
 
     static func importOptions(_ p: Params) -> ImportOptions {
@@ -64,8 +65,17 @@ extension RPCDispatcher {
     }
 
     /// An ExportedUser: the User and its hash, the columns `authctl user import` reads.
+    /// A user as `users.import` takes them back: the User with its hash and groups, and
+    /// `disabled_at` and `disabled_reason` only while disabled.
     static func exported(_ stored: StoredUser) -> JSON {
-        .object((stored.user.json.object ?? [:]).merging([ResultKey.passwordHash.rawValue: .string(stored.passwordHash)]) { $1 })
+        var members = stored.user.json.object ?? [:]
+        members[ResultKey.passwordHash.rawValue] = .string(stored.passwordHash)
+        members[ResultKey.groups.rawValue] = .array(stored.groups.map { .string($0) })
+        if let disabledAt = stored.disabledAt {
+            members[ResultKey.disabledAt.rawValue] = .string(RFC3339.format(Date(timeIntervalSince1970: TimeInterval(disabledAt))))
+            members[ResultKey.disabledReason.rawValue] = stored.disabledReason.map { .string($0) }
+        }
+        return .object(members)
     }
 
     /// One method: params into the domain, the domain's answer into the contract's result.

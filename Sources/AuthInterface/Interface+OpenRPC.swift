@@ -26,10 +26,11 @@ extension RPCMethod {
         // The single form's User, or with `users` one entry a row: its User (with `skipped`
         // when it was already there), or `{"error"}`.
         "ImportResult": ["anyOf": [ResultKey.userRef, ResultKey.object([.results], required: [.results])]],
-        // A User with what import needs to make it again. Later columns (groups, the disabled
-        // state, a TOTP factor) join it here and in users.import's rows.
-        "ExportedUser": ResultKey.object([.id, .username, .email, .passwordHash, .createdAt],
-                                         required: [.id, .username, .email, .passwordHash, .createdAt]),
+        // A User with what import needs to make it again (contract §10); `disabled_at` and
+        // `disabled_reason` only while disabled. A TOTP factor joins it here and in
+        // users.import's rows.
+        "ExportedUser": ResultKey.object([.id, .username, .email, .passwordHash, .createdAt, .groups, .disabledAt, .disabledReason],
+                                         required: [.id, .username, .email, .passwordHash, .createdAt, .groups]),
         "ExportPage": ["type": "object", "properties": [
             ResultKey.users.rawValue: ["type": "array", "items": ["$ref": "#/components/schemas/ExportedUser"]],
             ResultKey.nextAfterID.rawValue: ResultKey.nextAfterID.schema,

@@ -84,7 +84,9 @@ public enum RPCMethod: String, CaseIterable, Sendable {
                        [.username.summarized("Required unless `users` is given: " + ParamSpec.username.summary),
                         .email.summarized("Required unless `users` is given: " + ParamSpec.email.summary),
                         .passwordHash.summarized("Required unless `users` is given: " + ParamSpec.passwordHash.summary),
-                        .createdAt, .id.summarized("The id to keep (default: the next)"), .users, .skipExisting, .dryRun, .callerToken],
+                        .createdAt, .id.summarized("The id to keep (default: the next)"),
+                        .groups.summarized("The user's groups (default: none); " + ParamSpec.groups.summary),
+                        .disabledAt, .disabledReason, .users, .skipExisting, .dryRun, .callerToken],
                        result: "ImportResult", errors: [.unauthenticated, .forbidden, .invalidParams, .conflict])
         case .usersExport:
             MethodSpec("Users with their hashes, by id a page at a time, as `users.import` takes them back "
@@ -247,6 +249,8 @@ public struct ParamSpec: Sendable, Equatable {
                                                   "The user's password, when they change their own password, email or delete themself")
     public static let reason = ParamSpec("reason", .string, "Why, for the audit log and users.status (at most 200 characters)")
     public static let groups = ParamSpec("groups", .strings, "Group names, each [a-z][a-z0-9_-]{0,31}, at most 32")
+    public static let disabledAt = ParamSpec("disabled_at", .dateTime, "When the user was disabled (absent or null: enabled)")
+    public static let disabledReason = ParamSpec("disabled_reason", .string, "Why the user was disabled (only with disabled_at)")
     public static let ttl = ParamSpec(
         "ttl", .count(minimum: AuthService.resetTTLs.lowerBound, maximum: AuthService.resetTTLs.upperBound, default: AuthService.defaultResetTTL),
         "Seconds the reset token is valid, \(AuthService.resetTTLs.lowerBound)–\(AuthService.resetTTLs.upperBound) (default \(AuthService.defaultResetTTL))")

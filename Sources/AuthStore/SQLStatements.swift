@@ -19,7 +19,8 @@ struct SQLStatements: Sendable {
     let deleteUser: String
     /// username, the id of the user it may belong to
     let usernameTakenByAnother: String
-    /// id (NULL: the next), username, email, password_hash, created_at; no row on a clash
+    /// id (NULL: the next), username, email, password_hash, created_at, groups (comma-separated),
+    /// disabled_at (NULL: enabled), disabled_reason; no row on a clash
     let importUser: String
     /// the largest id an import keeps
     let moveIDSequence: String?
@@ -84,8 +85,8 @@ struct SQLStatements: Sendable {
         deleteUser = "DELETE FROM users WHERE id = \(p(1)) RETURNING id"
         usernameTakenByAnother = "SELECT 1 FROM users WHERE \(d.equalsIgnoringCase("username", p(1))) AND id <> \(p(2))"
         importUser = """
-            INSERT INTO users (id, username, email, password_hash, created_at) \(d.keepingID)
-            SELECT \(d.idOrNext(p(1))), \(p(2)), \(p(3)), \(p(4)), \(d.timestamp(epochSeconds: p(5)))
+            INSERT INTO users (id, username, email, password_hash, created_at, user_groups, disabled_at, disabled_reason) \(d.keepingID)
+            SELECT \(d.idOrNext(p(1))), \(p(2)), \(p(3)), \(p(4)), \(d.timestamp(epochSeconds: p(5))), \(p(6)), \(p(7)), \(p(8))
             WHERE NOT EXISTS (SELECT 1 FROM deleted_user_ids WHERE id = \(p(1)))
             ON CONFLICT DO NOTHING RETURNING \(columns)
             """

@@ -44,11 +44,14 @@ extension SQLStore {
     /// One row inside the import's transaction: inserted, or (nothing inserted) told why.
     private func importRow(_ new: NewUser, skipExisting: Bool, _ db: Driver.Connection) throws -> ImportOutcome {
         let inserted = try db.query(sql.importUser, [SQLValue(new.id), .text(new.username), .text(new.email), .text(new.passwordHash),
-                                                     .integer(Int64(new.createdAt.timeIntervalSince1970))])
+                                                     .integer(Int64(new.createdAt.timeIntervalSince1970)),
+                                                     .text(new.groups.joined(separator: ",")), SQLValue(new.disabledAt),
+                                                     SQLValue(new.disabledReason)])
         if let row = inserted.first { return .imported(Self.storedUser(row).user) }
         if let same = try db.query(sql.userByUsername, [.text(new.username)]).first.map(Self.storedUser) {
             let isSame = same.user.email.lowercased() == new.email.lowercased() && same.passwordHash == new.passwordHash
-                && (new.id == nil || new.id == same.user.id)
+                && (new.id == nil || new.id == same.user.id) && same.groups == new.groups
+                && same.disabledAt == new.disabledAt && same.disabledReason == new.disabledReason
             return skipExisting && isSame ? .skipped(same.user) : .refused(.conflict("username"))
         }
         if !(try db.query(sql.userByEmail, [.text(new.email)])).isEmpty { return .refused(.conflict("email")) }

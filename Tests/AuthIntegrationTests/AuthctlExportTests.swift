@@ -26,12 +26,20 @@ extension IntegrationTests.AuthctlTests {
         for name in ["alice", "bob", "carol"] { _ = try c.register(name, password: "Pass#\(name)1") }
         _ = try c.ok(.usersImport, ["users": [
             ["id": 1000, "username": "flask", "email": "Flask@Example.com", "password_hash": .string(flask), "created_at": "2021-03-04T05:06:07Z"],
-            ["id": 1002, "username": "jinja", "email": "jinja@example.com", "password_hash": .string(flask)],
+            ["id": 1002, "username": "jinja", "email": "jinja@example.com", "password_hash": .string(flask),
+             "groups": ["web", "admin", "web"], "disabled_at": "2024-01-02T03:04:05Z", "disabled_reason": "left, \"for now\""],
         ]])
         _ = try c.ok(.usersDelete, ["id": 2])
+        // Groups and the disabled state travel too (contract §10), through both forms.
+        _ = try c.ok(.usersSetGroups, ["id": 1, "groups": ["ops", "admin"]])
+        _ = try c.ok(.usersDisable, ["id": 3, "reason": "on leave"])
         let original = try Self.exported(c)
         #expect(original.map { $0["id"]?.int64 ?? 0 } == [1, 3, 1000, 1002])
         #expect(original.allSatisfy { $0["password_hash"]?.string?.hasPrefix("$2b$") == true })
+        #expect(original.map { $0["groups"] } == [["admin", "ops"], [], [], ["admin", "web"]])
+        #expect(original.map { $0["disabled_reason"]?.string } == [nil, "on leave", nil, "left, \"for now\""])
+        #expect(original[3]["disabled_at"] == "2024-01-02T03:04:05Z")
+        #expect(original[1]["disabled_at"]?.string != nil && original[0]["disabled_at"] == nil)
 
         let csvFile = "\(source.directory)/users.csv"
         let csv = try Self.authctl(source.socketPath, ["user", "export", "--output", csvFile])
@@ -39,7 +47,7 @@ extension IntegrationTests.AuthctlTests {
         #expect(csv.stderr == "authctl: exported 4 users\n")
         let mode = try FileManager.default.attributesOfItem(atPath: csvFile)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(try String(contentsOfFile: csvFile, encoding: .utf8).hasPrefix("id,username,email,password_hash,created_at\n1,alice,"))
+        #expect(try String(contentsOfFile: csvFile, encoding: .utf8).hasPrefix("id,username,email,password_hash,created_at,groups,disabled_at,disabled_reason\n1,alice,"))
         let jsonl = try Self.authctl(source.socketPath, ["user", "export", "--format", "jsonl"])
         #expect(jsonl.status == 0)
         #expect(jsonl.stdout.split(separator: "\n").count == 4)
@@ -52,8 +60,14 @@ extension IntegrationTests.AuthctlTests {
             #expect(!r.stderr.contains("warning"))
             let t = try target.client()
             #expect(try Self.exported(t) == original)
-            for name in ["alice", "carol"] { #expect(try t.isActive(t.login(name, password: "Pass#\(name)1"))) }
-            for name in ["flask", "jinja"] { #expect(try t.isActive(t.login(name, password: "Flask#Pass1"))) }
+            #expect(try t.isActive(t.login("alice", password: "Pass#alice1")))
+            #expect(try t.isActive(t.login("flask", password: "Flask#Pass1")))
+            // The disabled stay disabled, and log in once enabled.
+            for (id, name, password) in [(3, "carol", "Pass#carol1"), (1002, "jinja", "Flask#Pass1")] {
+                #expect(try t.failure(.login, ["username": .string(name), "password": .string(password)]).code == -32001)
+                _ = try t.ok(.usersEnable, ["id": .int(Int64(id))])
+                #expect(try t.isActive(t.login(name, password: password)))
+            }
             #expect(try t.register("later") > 1002)
         }
     }

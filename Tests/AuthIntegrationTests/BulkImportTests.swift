@@ -52,6 +52,33 @@ extension IntegrationTests {
             _ = try c.ok(.login, ["username": "ann", "password": "Flask#Pass1"])
         }
 
+        /// Groups and the disabled state are checked as users.set_groups and users.disable
+        /// check them, row by row; a good row keeps them (sorted, each once).
+        @Test func groupsAndTheDisabledStateAreImportedAndChecked() async throws {
+            let daemon = try await TestDaemon()
+            let c = try daemon.client()
+            func with(_ name: String, _ extra: [String: JSON]) -> JSON {
+                .object((Self.row(name).object ?? [:]).merging(extra) { $1 })
+            }
+            let rows = try Self.results(try c.ok(.usersImport, ["users": [
+                with("ann", ["groups": ["ops", "admin", "ops"], "disabled_at": "2025-05-06T07:08:09Z", "disabled_reason": "moved"]),
+                with("bob", ["groups": ["Admin"]]),
+                with("cid", ["disabled_reason": "no date"]),
+                with("dee", ["disabled_at": "yesterday"]),
+                with("eve", ["groups": .array((0...32).map { .string("g\($0)") })]),
+                with("fay", ["groups": "admin"]),
+            ]]))
+            #expect(rows[0]["username"] == "ann")
+            for (row, field) in [(1, "groups"), (2, "disabled_reason"), (3, "disabled_at"), (4, "groups"), (5, "groups")] {
+                #expect(rows[row]["error"]?["code"] == -32602 && rows[row]["error"]?["data"]?["fields"]?[field] != nil, "\(rows[row])")
+            }
+            let id = try #require(rows[0]["id"])
+            let status = try c.ok(.usersStatus, ["id": id])
+            #expect(status["groups"] == ["admin", "ops"] && status["disabled"] == true)
+            #expect(status["disabled_at"] == "2025-05-06T07:08:09Z" && status["disabled_reason"] == "moved")
+            #expect(try c.failure(.login, ["username": "ann", "password": "Flask#Pass1"]).code == -32001)
+        }
+
         @Test func anIdOnceAUsersIsNeverGivenAgain() async throws {
             let daemon = try await TestDaemon()
             let c = try daemon.client()
