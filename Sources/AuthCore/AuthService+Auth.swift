@@ -84,56 +84,61 @@ extension AuthService {
         let rules = settings.throttle
         let keys = rules.keys(account: account, client: caller.throttleClient(client: clientAddress))
         // The attempt is counted before its hash, so attempts sent at once cannot get past
-        // a limit; a throttled attempt is refused without a hash spent on it.
-        let reservation = try await reserve(keys)
-        // bcrypt cannot take these, and no stored hash was made from them; checking
-        // them costs the same as any wrong password.
-        let usable = Validation.loginPassword(secret!).isEmpty
-        // The dummy hash matches no password, so a match means a usable password of a user.
-        let against = usable ? found?.passwordHash ?? hasher.dummyHash : hasher.dummyHash
-        let matched: Bool
-        do {
-            matched = try await hasher.verify(usable ? secret! : "", against: against)
-        } catch let error as AuthError where error.kind == .unavailable {
-            // No hash was spent: the attempt does not count.
-            try await store.releaseLogin(keys, rules: rules)
-            throw error
+        // a limit; a throttled attempt is refused without a hash spent on it. Attempts on
+        // one pair beyond one short of its limit wait for those in flight, so that right
+        // passwords sent at once are not counted into a lock (on one instance; each
+        // instance admits as many).
+        return try await pairGate.run(keys[0].key, width: rules.limit(for: .pair) - 1) {
+            let reservation = try await reserve(keys)
+            // bcrypt cannot take these, and no stored hash was made from them; checking
+            // them costs the same as any wrong password.
+            let usable = Validation.loginPassword(secret!).isEmpty
+            // The dummy hash matches no password, so a match means a usable password of a user.
+            let against = usable ? found?.passwordHash ?? hasher.dummyHash : hasher.dummyHash
+            let matched: Bool
+            do {
+                matched = try await hasher.verify(usable ? secret! : "", against: against)
+            } catch let error as AuthError where error.kind == .unavailable {
+                // No hash was spent: the attempt does not count.
+                try await store.releaseLogin(keys, rules: rules)
+                throw error
+            }
+            // A disabled user's right password fails as a wrong one does; only the log says why.
+            guard matched, let found, !found.isDisabled else {
+                // The name tried and the end client's address (only as a trusted peer gave it), for fail2ban.
+                events(AuthEvent(.loginFailed, userID: found?.user.id, peerUID: caller.uid,
+                                 detail: matched && found?.isDisabled == true ? "account disabled" : nil,
+                                 attempt: .init(tried: name ?? address ?? ""), client: caller.mayNameClient ? clientAddress : nil))
+                reportLocks(reservation, found?.user.id, caller)
+                throw AuthError.badCredentials
+            }
+            // Tokens issued in the second of a password change count as issued before it;
+            // wait out that second rather than hand out a token that is already dead.
+            while now <= found.tokensValidAfter {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            // Taken before the check, so a password change committed after the check revokes
+            // this token (its tokens_valid_after is at least `issued`), and one committed
+            // before it refuses the login: no token comes from a hash that is no longer current.
+            let issued = now
+            let opened = openingSession(for: found.user.id, at: max(nowMilliseconds, issued * 1000),
+                                        client: sessionClient(clientAddress, caller), label: caller.mayNameClient ? labelText : nil,
+                                        amr: ["pwd"], withSessionToken: wantsSessionToken)
+            guard let capped = try await store.completeLogin(found, keys: keys, rules: rules, opening: opened.new) else {
+                emit(.loginFailed, found.user.id, caller, "password changed during the login")
+                throw AuthError.badCredentials
+            }
+            sessionActivity(.opened)
+            if !capped.isEmpty { sessionActivity(.ended(.cap, count: capped.count)) }
+            if hasher.needsRehash(found.passwordHash) {
+                let upgraded = try await hasher.hash(secret!)
+                try await store.replaceHash(id: found.user.id, old: found.passwordHash, new: upgraded)
+            }
+            emit(.loginSucceeded, found.user.id, caller)
+            let session = opened.new.session
+            return result(found.user, session, at: session.createdAt, jti: UUID().uuidString.lowercased(), fresh: true,
+                          refreshToken: opened.refreshToken, sessionToken: opened.sessionToken)
         }
-        // A disabled user's right password fails as a wrong one does; only the log says why.
-        guard matched, let found, !found.isDisabled else {
-            // The name tried and the end client's address (only as a trusted peer gave it), for fail2ban.
-            events(AuthEvent(.loginFailed, userID: found?.user.id, peerUID: caller.uid,
-                             detail: matched && found?.isDisabled == true ? "account disabled" : nil,
-                             attempt: .init(tried: name ?? address ?? ""), client: caller.mayNameClient ? clientAddress : nil))
-            reportLocks(reservation, found?.user.id, caller)
-            throw AuthError.badCredentials
-        }
-        // Tokens issued in the second of a password change count as issued before it;
-        // wait out that second rather than hand out a token that is already dead.
-        while now <= found.tokensValidAfter {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        // Taken before the check, so a password change committed after the check revokes
-        // this token (its tokens_valid_after is at least `issued`), and one committed
-        // before it refuses the login: no token comes from a hash that is no longer current.
-        let issued = now
-        let opened = openingSession(for: found.user.id, at: max(nowMilliseconds, issued * 1000),
-                                    client: sessionClient(clientAddress, caller), label: caller.mayNameClient ? labelText : nil,
-                                    amr: ["pwd"], withSessionToken: wantsSessionToken)
-        guard let capped = try await store.completeLogin(found, keys: keys, rules: rules, opening: opened.new) else {
-            emit(.loginFailed, found.user.id, caller, "password changed during the login")
-            throw AuthError.badCredentials
-        }
-        sessionActivity(.opened)
-        if !capped.isEmpty { sessionActivity(.ended(.cap, count: capped.count)) }
-        if hasher.needsRehash(found.passwordHash) {
-            let upgraded = try await hasher.hash(secret!)
-            try await store.replaceHash(id: found.user.id, old: found.passwordHash, new: upgraded)
-        }
-        emit(.loginSucceeded, found.user.id, caller)
-        let session = opened.new.session
-        return result(found.user, session, at: session.createdAt, jti: UUID().uuidString.lowercased(), fresh: true,
-                      refreshToken: opened.refreshToken, sessionToken: opened.sessionToken)
     }
 
     /// `verify` of a token given as a string, answered from memory alone without

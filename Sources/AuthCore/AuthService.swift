@@ -40,6 +40,8 @@ public struct AuthService: Sendable {
     let clock: @Sendable () -> Date
     let events: @Sendable (AuthEvent) -> Void
     let sessionActivity: @Sendable (SessionActivity) -> Void
+    /// Logins in flight per (account, client) pair, at most one short of the pair's limit.
+    let pairGate = KeyedGate()
 
     public init(
         store: any UserStore, hasher: any PasswordHasher, tokens: any TokenCodec,

@@ -53,6 +53,30 @@ extension IntegrationTests {
             #expect(try c.login("racer", password: "N3w#Passw0rd").isEmpty == false)
         }
 
+        /// Right passwords sent at once are not failures: twelve logins of one account from
+        /// one client, pipelined on one connection and on twelve, all succeed under the
+        /// default limit of 5 (attempts beyond the limit's width wait for those in flight
+        /// instead of counting as failures that lock the pair).
+        @Test func rightPasswordsSentAtOnceAllLogIn() async throws {
+            let daemon = try await TestDaemon(["--bcrypt-cost", "8"])
+            let c = try daemon.client()
+            try c.register("crowd")
+            let pipe = try daemon.client()
+            for n in 1...12 { try pipe.send(Self.login(n, "crowd", "Passw0rd!")) }
+            let piped = try (1...12).map { _ in try pipe.receive() }
+            #expect(piped.allSatisfy { $0["result"]?["access_token"]?.string != nil }, "\(piped.compactMap { $0["error"] })")
+            let clients = try (1...12).map { _ in try daemon.client() }
+            for (n, client) in clients.enumerated() { try client.send(Self.login(n, "crowd", "Passw0rd!")) }
+            let spread = try clients.map { try $0.receive() }
+            #expect(spread.allSatisfy { $0["result"]?["access_token"]?.string != nil }, "\(spread.compactMap { $0["error"] })")
+            // And the limit still holds for wrong ones sent at once: at most 5 hashed.
+            let before = try Self.hashedFailures(c)
+            for n in 1...12 { try pipe.send(Self.login(n, "crowd")) }
+            let wrong = try (1...12).map { _ in try pipe.receive() }
+            #expect(wrong.filter { $0["error"]?["code"] == -32001 }.count == 5)
+            #expect(try Self.hashedFailures(c) - before == 5)
+        }
+
         @Test func burstsOf300WrongLoginsHashAtMostTheLimit() async throws {
             let daemon = try await TestDaemon(["--bcrypt-cost", "4", "--login-backoff", "600"])
             let c = try daemon.client()

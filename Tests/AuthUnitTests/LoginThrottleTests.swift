@@ -1,4 +1,5 @@
 import Testing
+import Synchronization
 @testable import AuthCore
 
 /// The brute-force rules: how long each failure past the limit locks, per scope.
@@ -64,5 +65,51 @@ import Testing
         #expect(gateway.throttleClient(client: "::ffff:192.0.2.1").name == "addr:192.0.2.1")
         #expect(gateway.throttleClient(client: "192.0.2.1").name == "addr:192.0.2.1")
         #expect(gateway.throttleClient(client: String(repeating: "x", count: 500)).name.count == 105)
+    }
+}
+
+/// The gate that keeps a pair's logins in flight one short of its limit.
+@Suite struct KeyedGateTests {
+    /// Who is inside, per key, and the most ever at once.
+    final class Occupancy: Sendable {
+        private let state = Mutex((inside: [String: Int](), most: [String: Int]()))
+        func enter(_ key: String) {
+            state.withLock { s in
+                s.inside[key, default: 0] += 1
+                s.most[key] = max(s.most[key] ?? 0, s.inside[key]!)
+            }
+        }
+        func leave(_ key: String) { state.withLock { $0.inside[key]! -= 1 } }
+        func most(_ key: String) -> Int { state.withLock { $0.most[key] ?? 0 } }
+    }
+
+    @Test func atMostWidthAtOnceForAKeyAndOthersUnheld() async throws {
+        let gate = KeyedGate()
+        let occupancy = Occupancy()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<40 {
+                let key = n % 4 == 0 ? "other" : "pair"
+                group.addTask {
+                    try await gate.run(key, width: 3) {
+                        occupancy.enter(key)
+                        try await Task.sleep(for: .milliseconds(5))
+                        occupancy.leave(key)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(occupancy.most("pair") == 3)
+        #expect((1...3).contains(occupancy.most("other")))
+        // A key nobody is inside of or waiting for takes no memory.
+        #expect(gate.busyKeys == 0)
+    }
+
+    @Test func aThrowingBodyGivesItsPlaceUp() async throws {
+        let gate = KeyedGate()
+        struct Failure: Error {}
+        await #expect(throws: Failure.self) { try await gate.run("k", width: 1) { throw Failure() } }
+        #expect(try await gate.run("k", width: 1) { 7 } == 7)
+        #expect(gate.busyKeys == 0)
     }
 }
