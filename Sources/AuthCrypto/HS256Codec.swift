@@ -29,14 +29,10 @@ public struct HS256Codec: TokenCodec {
 
     public func successor(ofRefreshToken token: String) -> String { Base64URL.encode(successors(token.utf8)) }
 
-    public func digest(_ token: String) -> String { Self.hex(OpenSSL.sha256(Array(token.utf8))) }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()
-    }
+    public func digest(_ token: String) -> String { Hex.encode(OpenSSL.sha256(Array(token.utf8))) }
 
     public func pseudonym(_ text: String) -> String {
-        Self.hex(pseudonyms(text.utf8))
+        Hex.encode(pseudonyms(text.utf8))
     }
 
     public func encode(_ claims: AccessClaims) -> String {
