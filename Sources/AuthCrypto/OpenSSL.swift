@@ -85,6 +85,22 @@ enum OpenSSL {
         return out
     }
 
+    /// HMAC-SHA1 of `data`, for TOTP (RFC 6238 fixes SHA-1; HMAC-SHA1 is still sound).
+    static func hmacSHA1(key: [UInt8], data: [UInt8]) -> [UInt8] {
+        initialize()
+        var out = [UInt8](repeating: 0, count: 20)
+        var length = 0
+        let result = key.withUnsafeBytes { k in
+            data.withUnsafeBufferPointer { d in
+                out.withUnsafeMutableBufferPointer { o in
+                    EVP_Q_mac(nil, OSSL_MAC_NAME_HMAC, nil, OSSL_DIGEST_NAME_SHA1, nil, k.baseAddress, k.count, d.baseAddress, d.count, o.baseAddress, 20, &length)
+                }
+            }
+        }
+        precondition(result != nil && length == 20, "OpenSSL failed to compute HMAC-SHA1")
+        return out
+    }
+
     /// Bytes from OpenSSL's CSPRNG.
     static func randomBytes(_ count: Int) -> [UInt8] {
         initialize()
