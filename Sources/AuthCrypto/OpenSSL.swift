@@ -101,6 +101,83 @@ enum OpenSSL {
         return out
     }
 
+    /// AES-256-GCM with a 12-byte nonce: the ciphertext followed by the 16-byte tag.
+    static func aes256GCMSeal(key: [UInt8], nonce: [UInt8], plaintext: [UInt8], associatedData: [UInt8]) -> [UInt8] {
+        precondition(key.count == 32 && nonce.count == 12)
+        let sealed = withGCMContext(encrypt: true, key: key, nonce: nonce) { context -> [UInt8]? in
+            guard gcmUpdate(context, associatedData, authenticatedOnly: true) != nil,
+                  let out = gcmUpdate(context, plaintext) else { return nil }
+            var length: Int32 = 0
+            var tail = [UInt8](repeating: 0, count: 16)
+            guard EVP_EncryptFinal_ex(context, &tail, &length) == 1, length == 0 else { return nil }
+            var tag = [UInt8](repeating: 0, count: 16)
+            let ok = OSSL_CIPHER_PARAM_AEAD_TAG.withCString { name in
+                tag.withUnsafeMutableBytes { buffer in
+                    var params = [OSSL_PARAM_construct_octet_string(name, buffer.baseAddress, 16), OSSL_PARAM_construct_end()]
+                    return EVP_CIPHER_CTX_get_params(context, &params)
+                }
+            }
+            return ok == 1 ? out + tag : nil
+        }
+        guard let sealed else { preconditionFailure("OpenSSL failed to encrypt with AES-256-GCM") }
+        return sealed
+    }
+
+    /// The plaintext of ciphertext ‖ tag, or nil when the tag does not verify.
+    static func aes256GCMOpen(key: [UInt8], nonce: [UInt8], sealed: [UInt8], associatedData: [UInt8]) -> [UInt8]? {
+        precondition(key.count == 32 && nonce.count == 12)
+        guard sealed.count >= 16 else { return nil }
+        let ciphertext = Array(sealed.dropLast(16))
+        var tag = Array(sealed.suffix(16))
+        return withGCMContext(encrypt: false, key: key, nonce: nonce) { context -> [UInt8]? in
+            guard gcmUpdate(context, associatedData, authenticatedOnly: true) != nil,
+                  let out = gcmUpdate(context, ciphertext) else { return nil }
+            let tagged = OSSL_CIPHER_PARAM_AEAD_TAG.withCString { name in
+                tag.withUnsafeMutableBytes { buffer in
+                    var params = [OSSL_PARAM_construct_octet_string(name, buffer.baseAddress, 16), OSSL_PARAM_construct_end()]
+                    return EVP_CIPHER_CTX_set_params(context, &params)
+                }
+            }
+            var length: Int32 = 0
+            var tail = [UInt8](repeating: 0, count: 16)
+            // Final is where GCM compares the tag: a failure here is tampering or the wrong key.
+            guard tagged == 1, EVP_DecryptFinal_ex(context, &tail, &length) == 1, length == 0 else { return nil }
+            return out
+        }
+    }
+
+    private static func withGCMContext<T>(encrypt: Bool, key: [UInt8], nonce: [UInt8], _ body: (OpaquePointer) -> T?) -> T? {
+        initialize()
+        guard let cipher = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) else { preconditionFailure("OpenSSL has no AES-256-GCM") }
+        defer { EVP_CIPHER_free(cipher) }
+        guard let context = EVP_CIPHER_CTX_new() else { preconditionFailure("OpenSSL could not allocate a cipher context") }
+        defer { EVP_CIPHER_CTX_free(context) }
+        // GCM's default IV length is the 12 bytes used here.
+        let ok = key.withUnsafeBufferPointer { k in
+            nonce.withUnsafeBufferPointer { n in
+                encrypt
+                    ? EVP_EncryptInit_ex2(context, cipher, k.baseAddress, n.baseAddress, nil)
+                    : EVP_DecryptInit_ex2(context, cipher, k.baseAddress, n.baseAddress, nil)
+            }
+        }
+        guard ok == 1 else { return nil }
+        return body(context)
+    }
+
+    /// Feeds `input` through the context (either direction): the transformed bytes, or,
+    /// for associated data (`authenticatedOnly`), nothing; nil when OpenSSL refuses.
+    private static func gcmUpdate(_ context: OpaquePointer, _ input: [UInt8], authenticatedOnly: Bool = false) -> [UInt8]? {
+        guard !input.isEmpty else { return [] }
+        var out = [UInt8](repeating: 0, count: authenticatedOnly ? 0 : input.count)
+        var length: Int32 = 0
+        let ok = input.withUnsafeBufferPointer { i in
+            authenticatedOnly
+                ? EVP_CipherUpdate(context, nil, &length, i.baseAddress, Int32(i.count))
+                : out.withUnsafeMutableBufferPointer { EVP_CipherUpdate(context, $0.baseAddress, &length, i.baseAddress, Int32(i.count)) }
+        }
+        return ok == 1 && Int(length) == input.count ? out : nil
+    }
+
     /// Bytes from OpenSSL's CSPRNG.
     static func randomBytes(_ count: Int) -> [UInt8] {
         initialize()
