@@ -37,7 +37,8 @@ run: build
 
 # Every test: unit tests, and integration tests against the real binaries, real
 # sockets, systemd-socket-activate and the Python peers, first on SQLite files, then
-# the same integration suite again on throwaway PostgreSQL clusters the tests start.
+# the same integration suite and the gateway's live suites (a real authd behind the
+# real gateway) again on throwaway PostgreSQL clusters the tests start.
 # First, the deployment files: `make install` into a temporary tree, its layout,
 # and the units under systemd-analyze verify and security (scripts/check-install).
 test:
@@ -46,7 +47,7 @@ test:
 	scripts/check-install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SWIFT) test --skip-build
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" AUTHD_TEST_BACKEND=postgres \
-		$(SWIFT) test --skip-build --filter AuthIntegrationTests --skip PostgresTests
+		$(SWIFT) test --skip-build --filter 'AuthIntegrationTests|AuthGatewayTests.LiveTests' --skip PostgresTests
 
 release:
 	scripts/install-deps

@@ -1,3 +1,4 @@
+import AuthTestSupport
 import AuthClient
 import AuthInterface
 import AuthJSON

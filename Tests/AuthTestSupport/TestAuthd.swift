@@ -22,7 +22,8 @@ public final class TestAuthd: @unchecked Sendable {
     {
         self.directory = directory
         socketPath = "\(directory)/authd.sock"
-        databaseURL = database ?? "sqlite:\(directory)/authd.db"
+        // The suite's storage (TestBackend) unless the test names one.
+        databaseURL = try database ?? (TestBackend.isPostgres ? TestBackend.newPostgresDatabase() : "sqlite:\(directory)/authd.db")
         var args = ["--socket", socketPath, "--database", databaseURL]
         if !arguments.contains("--bcrypt-cost") { args += ["--bcrypt-cost", "4"] }
         self.arguments = args + arguments

@@ -7,6 +7,15 @@ extension LiveTests {
     /// What careless or hostile clients send, over a real connection: every answer is JSON
     /// in the contract's shape, never HTML or an empty 500.
     @Suite struct WireProtocol {
+        /// The live suites run on the storage of the pass (make test runs them on SQLite,
+        /// then on PostgreSQL): /healthz says which one authd answers from.
+        @Test func authdBehindTheGatewayUsesThePassStorage() async throws {
+            let s = try await LiveStack()
+            let health = try s.http.request("GET", "/healthz")
+            #expect(health.status == 200)
+            #expect(health.json["storage"] == .string(TestBackend.isPostgres ? "postgresql" : "sqlite"), "\(health)")
+        }
+
         @Test func badRequestsGetTheContractShape() async throws {
             let s = try await LiveStack()
             let json = ["Content-Type": "application/json"]
