@@ -22,7 +22,7 @@ public final class PostgresCluster: @unchecked Sendable {
     ///   connection must authenticate with SCRAM.
     public init(password: String? = nil) throws {
         base = "/tmp/authd-pg-\(UUID().uuidString.prefix(8))"
-        port = Self.freePort()
+        port = try freePort()
         try FileManager.default.createDirectory(atPath: "\(base)/sock", withIntermediateDirectories: true)
         var initdb = ["-D", "\(base)/data", "-U", "postgres", "--no-sync"]
         if let password {
@@ -75,22 +75,6 @@ public final class PostgresCluster: @unchecked Sendable {
             let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             throw ClusterError(message: "\(program) failed: \(output)")
         }
-    }
-
-    public static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
-                bind(fd, p, length)
-                return getsockname(fd, p, &length)
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Stops the server if it runs, quietly (a test may have stopped it already).
