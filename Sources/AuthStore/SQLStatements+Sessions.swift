@@ -30,11 +30,16 @@ struct SessionStatements: Sendable {
     /// session as it is after; no row when anything else holds, and nothing written: the
     /// transaction of `lockForRefresh` then decides (a retry, a reuse, an expiry).
     let rotate: String?
+    /// token hash, now, client, successor hash: elsewhere (SQLite, inside the refresh's
+    /// write transaction) the same rotation's first step: retires the token only if it is
+    /// current and its session live, returning its `session_id`; then `insertRefresh` and
+    /// `touchRefreshed` finish it
+    let retireIfLive: String
     /// token hash
     let refreshToken: String
     /// token hash, now, client, successor hash
     let retire: String
-    /// id, now, idle expiry, access until, label (NULL: unchanged)
+    /// id, now, idle expiry, access until, label (NULL: unchanged): returns the session's columns
     let touchRefreshed: String
     /// session token hash
     let bySessionToken: String
@@ -90,6 +95,10 @@ struct SessionStatements: Sendable {
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = \(p(1)))\(d.forUpdate(of: "s"))
             """
+        let retiring = """
+            UPDATE refresh_tokens SET retired_at = \(p(2)), retired_client = \(p(3)), successor_hash = \(p(4))
+            WHERE token_hash = \(p(1)) AND retired_at IS NULL
+            """
         // Two presentations at once: the second waits on the session's row, and its UPDATE
         // then finds the token retired (READ COMMITTED re-checks `retired_at IS NULL` on the
         // row the first committed), so it writes nothing and falls back.
@@ -99,8 +108,7 @@ struct SessionStatements: Sendable {
                 WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = \(p(1)))
                     AND \(activeAt(p(2))) AND \(afterCut)\(d.forUpdate(of: "s"))
             ), retired AS (
-                UPDATE refresh_tokens SET retired_at = \(p(2)), retired_client = \(p(3)), successor_hash = \(p(4))
-                WHERE token_hash = \(p(1)) AND retired_at IS NULL AND session_id IN (SELECT id FROM live)
+                \(retiring) AND session_id IN (SELECT id FROM live)
                 RETURNING session_id
             ), successor AS (
                 INSERT INTO refresh_tokens (token_hash, session_id) SELECT \(p(4)), session_id FROM retired
@@ -110,15 +118,19 @@ struct SessionStatements: Sendable {
             WHERE id IN (SELECT session_id FROM retired)
             RETURNING \(returning)
             """
-        refreshToken = "SELECT retired_at, retired_client, successor_hash FROM refresh_tokens WHERE token_hash = \(p(1))"
-        retire = """
-            UPDATE refresh_tokens SET retired_at = \(p(2)), retired_client = \(p(3)), successor_hash = \(p(4))
-            WHERE token_hash = \(p(1)) AND retired_at IS NULL
+        retireIfLive = """
+            \(retiring) AND EXISTS (
+                SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.id = refresh_tokens.session_id AND \(activeAt(p(2))) AND \(afterCut))
+            RETURNING session_id
             """
+        refreshToken = "SELECT retired_at, retired_client, successor_hash FROM refresh_tokens WHERE token_hash = \(p(1))"
+        retire = retiring
         touchRefreshed = """
             UPDATE sessions SET last_used_at = \(p(2)), idle_expires_at = \(p(3)),
                 access_until = \(d.greatest("access_until", p(4))), label = COALESCE(\(p(5)), label)
             WHERE id = \(p(1))
+            RETURNING \(returning)
             """
         bySessionToken = """
             SELECT \(columns), s.ended_at, CASE WHEN \(afterCut) THEN 1 ELSE 0 END AS after_cut

@@ -87,6 +87,21 @@ extension SQLStore {
                 return (.rotated(Self.session(row), at: a.now), [])
             }
             return try db.writeTransaction {
+                let retireValues: [SQLValue] = [.text(a.presentedHash), .integer(a.now), .text(a.client), .text(a.successorHash)]
+                // A retired token's successor, and the session touched: the rotated session as it is now.
+                func rotated(_ sessionID: String) throws -> (RefreshOutcome, [(id: String, until: Int64)]) {
+                    try db.query(sql.sessions.insertRefresh, [.text(a.successorHash), .text(sessionID)])
+                    let touched = try db.query(sql.sessions.touchRefreshed, [.text(sessionID), .integer(a.now), .integer(a.now + a.idleTimeout),
+                                                                            .integer(a.accessUntil), SQLValue(a.label)])
+                    guard let row = touched.first else { throw AuthError(.internal, "a rotated refresh token's session vanished") }
+                    return (.rotated(Self.session(row), at: a.now), [])
+                }
+                // Where WITH cannot write (SQLite, whose write transaction holds the only write
+                // lock), the common rotation in three statements; anything else falls through.
+                if sql.sessions.rotate == nil,
+                   let sessionID = try db.query(sql.sessions.retireIfLive, retireValues).first?.text("session_id") {
+                    return try rotated(sessionID)
+                }
                 // On PostgreSQL the session row stays locked until the commit: a second
                 // presentation of the token, on any instance, waits here and then reads (in
                 // a statement of its own, so as it is after the lock) the rotation this one made.
@@ -99,15 +114,8 @@ extension SQLStore {
                 if row.int("ended_at") != nil || row.int("after_cut") != 1 { return (.revoked, []) }
                 if session.expiresAt <= a.now { return (.expired, []) }
                 guard let retiredAt = token.int("retired_at") else {
-                    try db.query(sql.sessions.retire, [.text(a.presentedHash), .integer(a.now), .text(a.client), .text(a.successorHash)])
-                    try db.query(sql.sessions.insertRefresh, [.text(a.successorHash), .text(sessionID)])
-                    var used = session
-                    used.lastUsedAt = a.now
-                    used.idleExpiresAt = a.now + a.idleTimeout
-                    try db.query(sql.sessions.touchRefreshed, [.text(sessionID), .integer(a.now), .integer(used.idleExpiresAt),
-                                                               .integer(a.accessUntil), SQLValue(a.label)])
-                    if let label = a.label { used.label = label }
-                    return (.rotated(used, at: a.now), [])
+                    try db.query(sql.sessions.retire, retireValues)
+                    return try rotated(sessionID)
                 }
                 // A retry: the token retired last (its successor still current), soon enough,
                 // from the client that rotated it.
