@@ -11,6 +11,8 @@ public struct AccountStatus: Sendable {
     public var lastLoginAt: Int64?
     /// The account-wide lock while it holds, else the latest pair lock; nil when none holds.
     public var lockedUntil: Int64?
+    /// The confirmed second factors: ["totp"] or [].
+    public var mfa: [String]
 }
 
 /// `users.reset_token`'s answer.
@@ -82,7 +84,7 @@ extension AuthService {
         let throttle = try await store.throttleState(account: id, now: now)
         return AccountStatus(user: target, sessions: try await store.sessions(userID: id, now: nowMilliseconds).count,
                              lastLoginAt: try await store.lastLoginAt(id: id),
-                             lockedUntil: throttle.lockedUntil > now ? throttle.lockedUntil : nil)
+                             lockedUntil: throttle.lockedUntil > now ? throttle.lockedUntil : nil, mfa: try await factorNames(id))
     }
 
     /// Replaces the user's groups; returns them sorted, each once.

@@ -62,7 +62,7 @@ extension AuthService {
     public func login(
         username: Field<String>, email: Field<String>, password: Field<String>, client: Field<String>, label: Field<String>,
         sessionToken: Field<Bool>, caller: Caller
-    ) async throws -> LoginResult {
+    ) async throws -> LoginAnswer {
         var errors = FieldErrors()
         let name = username.read(&errors)
         let address = name == nil ? email.read(&errors) : nil
@@ -121,11 +121,24 @@ extension AuthService {
             // this token (its tokens_valid_after is at least `issued`), and one committed
             // before it refuses the login: no token comes from a hash that is no longer current.
             let issued = now
+            // A user with TOTP gets no token for the password alone (contract §9). The
+            // attempt is taken back, but nothing is cleared: only a completed `auth.mfa`
+            // clears the failures, so that a password and wrong codes, again and again, lock.
+            if factors != nil, try await store.totp(userID: found.user.id)?.confirmed == true {
+                try await store.releaseLogin(keys, rules: rules)
+                let challenge = tokens.newOpaqueToken()
+                try await store.storeMFAChallenge(MFAChallenge(
+                    tokenHash: tokens.digest(challenge), userID: found.user.id, client: sessionClient(clientAddress, caller),
+                    label: caller.mayNameClient ? labelText : nil, wantsSessionToken: wantsSessionToken,
+                    expiresAt: issued + Self.mfaChallengeLifetime), createdAt: issued)
+                events(AuthEvent(.mfaRequired, userID: found.user.id, peerUID: caller.uid, client: caller.mayNameClient ? clientAddress : nil))
+                return .mfaRequired(mfaToken: challenge, expiresIn: Self.mfaChallengeLifetime)
+            }
             let opened = openingSession(for: found.user.id, at: max(nowMilliseconds, issued * 1000),
                                         client: sessionClient(clientAddress, caller), label: caller.mayNameClient ? labelText : nil,
                                         amr: ["pwd"], withSessionToken: wantsSessionToken)
             guard let capped = try await store.completeLogin(found, keys: keys, rules: rules, opening: opened.new) else {
-                emit(.loginFailed, found.user.id, caller, "password changed during the login")
+                emit(.loginFailed, found.user.id, caller, "password or second factor changed during the login")
                 throw AuthError.badCredentials
             }
             sessionActivity(.opened)
@@ -136,8 +149,8 @@ extension AuthService {
             }
             emit(.loginSucceeded, found.user.id, caller)
             let session = opened.new.session
-            return result(found.user, session, at: session.createdAt, jti: UUID().uuidString.lowercased(), fresh: true,
-                          refreshToken: opened.refreshToken, sessionToken: opened.sessionToken)
+            return .signedIn(result(found.user, session, at: session.createdAt, jti: UUID().uuidString.lowercased(), fresh: true,
+                                    refreshToken: opened.refreshToken, sessionToken: opened.sessionToken))
         }
     }
 

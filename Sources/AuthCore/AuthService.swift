@@ -20,10 +20,13 @@ public struct AuthService: Sendable {
         /// Seconds in which a `fresh` token may change its user's email or delete them
         /// without `current_password` (contract §8).
         public var freshWindow: Int64
+        /// ISSUER of the `otpauth://` URI (contract §9).
+        public var mfaIssuer: String
         public init(tokenLifetime: Int64 = 3600, throttle: LoginThrottle = LoginThrottle(), sessionIdleTimeout: Int64 = 7 * 86_400,
                     sessionLifetime: Int64 = 30 * 86_400, refreshReuseInterval: Int64 = 10, maxSessionsPerUser: Int = 100,
-                    freshWindow: Int64 = 600) {
+                    freshWindow: Int64 = 600, mfaIssuer: String = "authd") {
             self.freshWindow = freshWindow
+            self.mfaIssuer = mfaIssuer
             self.tokenLifetime = tokenLifetime
             self.throttle = throttle
             self.sessionIdleTimeout = sessionIdleTimeout
@@ -36,6 +39,8 @@ public struct AuthService: Sendable {
     let store: any UserStore
     let hasher: any PasswordHasher
     let tokens: any TokenCodec
+    /// Nil only where no MFA key is configured (tests of other parts): no user has a factor then.
+    let factors: (any SecondFactorCodec)?
     let settings: Settings
     let clock: @Sendable () -> Date
     let events: @Sendable (AuthEvent) -> Void
@@ -44,7 +49,7 @@ public struct AuthService: Sendable {
     let pairGate = KeyedGate()
 
     public init(
-        store: any UserStore, hasher: any PasswordHasher, tokens: any TokenCodec,
+        store: any UserStore, hasher: any PasswordHasher, tokens: any TokenCodec, factors: (any SecondFactorCodec)? = nil,
         settings: Settings = Settings(),
         clock: @escaping @Sendable () -> Date = { Date() },
         events: @escaping @Sendable (AuthEvent) -> Void = { _ in },
@@ -54,6 +59,7 @@ public struct AuthService: Sendable {
         self.store = store
         self.hasher = hasher
         self.tokens = tokens
+        self.factors = factors
         self.settings = settings
         self.clock = clock
         self.events = events

@@ -38,6 +38,12 @@ public struct AuthEvent: Sendable {
         case sessionRevoke = "session_revoke"
         /// Account administration (contract §8).
         case disable, enable, groups = "groups_changed", resetIssued = "reset_issued", resetUsed = "reset_used"
+        /// Second factors (contract §9): a secret issued, confirmed (required from now on),
+        /// removed; the password step of a login answered with `mfa_required`; a wrong
+        /// code; a code of a step already used; a recovery code spent; a new set of codes.
+        case mfaEnrolled = "mfa_enrolled", mfaConfirmed = "mfa_confirmed", mfaRemoved = "mfa_removed"
+        case mfaRequired = "mfa_required", mfaFailed = "mfa_failed", mfaReplay = "mfa_replay"
+        case recoveryCodeUsed = "recovery_code_used", recoveryCodesRegenerated = "recovery_codes_regenerated"
     }
 
     /// The name a failed login tried. It is logged only when it fits the username or

@@ -58,6 +58,8 @@ public struct SessionSummary: Sendable, Equatable {
 /// Why a session ended, as metrics and the audit log name it.
 public enum SessionEndReason: String, Sendable, CaseIterable {
     case logout, expired, reuse, cap, password, admin, disabled
+    /// TOTP was confirmed: the user's other sessions end (contract §9).
+    case mfa
 }
 
 /// A session a login opens, with its first refresh token (and session token), as hashes.

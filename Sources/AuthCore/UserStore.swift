@@ -90,6 +90,41 @@ public protocol UserStore: Sendable {
     /// Throws `AuthError.unavailable` when the storage cannot answer.
     func ping() async throws
 
+    // Second factors (contract §9).
+    /// The user's TOTP factor, confirmed or pending; nil when none.
+    func totp(userID: Int64) async throws -> TOTPFactor?
+    /// Makes `sealed` the user's pending TOTP secret until `pendingUntil`, replacing a
+    /// pending one; false, changing nothing, when a confirmed factor exists.
+    func storePendingTOTP(userID: Int64, sealed: String, pendingUntil: Int64) async throws -> Bool
+    /// In one transaction: confirms the pending factor at `step` (while it is pending at
+    /// `now`, seconds, and `step` is above any step accepted), makes `recoveryHashes` the
+    /// recovery codes, ends the user's sessions but `keeping` (whose amr becomes pwd and
+    /// otp) and voids their tokens without a session issued until `now`. Returns how many
+    /// sessions ended; nil, changing nothing, when there was nothing to confirm.
+    func confirmTOTP(userID: Int64, step: Int64, recoveryHashes: [String], keeping: String?, now: Int64, nowMilliseconds: Int64)
+        async throws -> Int?
+    /// Claims `step` for the user's confirmed factor: true only when it is above the highest
+    /// step accepted, which it becomes. Of two claims of one step, on any instances, one wins.
+    func claimTOTPStep(userID: Int64, step: Int64) async throws -> Bool
+    /// Claims `step` as `claimTOTPStep` does and, in the same transaction, replaces the
+    /// recovery codes; false, changing nothing, when the claim fails.
+    func regenerateRecoveryCodes(userID: Int64, step: Int64, hashes: [String]) async throws -> Bool
+    /// Removes the user's factor and recovery codes; false when there was no factor.
+    func removeTOTP(userID: Int64) async throws -> Bool
+    /// Records a login waiting for its second factor.
+    func storeMFAChallenge(_ challenge: MFAChallenge, createdAt: Int64) async throws
+    /// The challenge with this token hash while it is valid at `now` (seconds).
+    func mfaChallenge(hash: String, now: Int64) async throws -> MFAChallenge?
+    /// Settles one `auth.mfa` atomically: under the challenge's lock, a presentation from
+    /// another client or a wrong proof counts against the challenge (which dies at
+    /// `maxWrongCodes`); a right one claims its step or spends its recovery code, spends
+    /// the challenge and, while the user is enabled and has not changed their password
+    /// since the challenge began, completes the login as `completeLogin` does.
+    func completeMFA(_ attempt: MFACompletion) async throws -> MFAOutcome
+    /// Records the MFA key's fingerprint when the database has none; false when it holds
+    /// another (the instance was given a different key).
+    func adoptMFAKeyFingerprint(_ fingerprint: String) async throws -> Bool
+
     /// Counts one attempt against every key before its hash is spent, atomically: throws
     /// `LoginRefused` (counting nothing) when a key is locked, and locks each key the
     /// attempt brings to its limit. A key's window starts anew once `window` has passed.

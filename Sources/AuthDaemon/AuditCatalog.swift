@@ -25,6 +25,14 @@ enum AuditCatalog {
         case .resetIssued: "a49755f20f9d4b92bc5b1a9ed192490f"
         case .resetUsed: "d86529fc268046afa8441729533ac204"
         case .export: "6b5dbacb267b4663a17c358172680d6f"
+        case .mfaEnrolled: "95377a2c61da4b878cfea87e0d1bc105"
+        case .mfaConfirmed: "06426af54f794355b60ee2f7f4fc5595"
+        case .mfaRemoved: "e5910d1ad30248ecaccce8e275bd3dab"
+        case .mfaRequired: "ed2f11dc7f7547df8dbfaa429afc7121"
+        case .mfaFailed: "21870e7f6cbc4064b6523563974e1a12"
+        case .mfaReplay: "3ddb136fbfc04888a0e082f928d61204"
+        case .recoveryCodeUsed: "b5321645df384aacafe973cb1fc17b0f"
+        case .recoveryCodesRegenerated: "6ca1c3c703bd4e99bdc706469424271f"
         }
     }
 
@@ -46,6 +54,12 @@ enum AuditCatalog {
         case .resetIssued: .usersResetToken
         case .resetUsed: .resetPassword
         case .export: .usersExport
+        case .mfaEnrolled: .totpEnroll
+        case .mfaConfirmed: .totpConfirm
+        case .mfaRemoved: .totpRemove
+        case .mfaRequired: .login
+        case .mfaFailed, .mfaReplay, .recoveryCodeUsed: .mfa
+        case .recoveryCodesRegenerated: .recoveryRegenerate
         }
     }
 
@@ -78,6 +92,15 @@ enum AuditCatalog {
         case .resetIssued: return "a password reset token for \(user) issued" + origin
         case .resetUsed: return "the password of \(user) was reset" + origin
         case .export: return (event.detail ?? "users") + " up to \(user) exported with their hashes" + origin
+        case .mfaEnrolled: return "TOTP enrollment of \(user) started" + origin
+        case .mfaConfirmed: return "TOTP of \(user) confirmed" + origin
+        case .mfaRemoved: return "TOTP of \(user) removed" + origin
+        case .mfaRequired: return "password of \(user) accepted, second factor required" + origin
+        // "failed for … from ADDRESS", as a failed login reads, so that one fail2ban filter finds both.
+        case .mfaFailed: return "second factor failed for \(user)" + origin
+        case .mfaReplay: return "a used TOTP code of \(user) was refused" + origin
+        case .recoveryCodeUsed: return "a recovery code of \(user) was used (\(event.detail ?? ""))" + origin
+        case .recoveryCodesRegenerated: return "recovery codes of \(user) regenerated" + origin
         }
     }
 

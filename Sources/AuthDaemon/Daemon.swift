@@ -35,19 +35,27 @@ public enum Daemon {
             logger.info("stopped before serving")
             return
         }
+        let mfaKey = try MFAKey.load(config)
+        let factors = try MFACodec(key: mfaKey.bytes)
+        guard try await store.adoptMFAKeyFingerprint(factors.keyFingerprint) else {
+            throw ConfigurationError(
+                "the MFA key from \(mfaKey.source) is not the key this database's TOTP secrets are sealed under: every instance "
+                    + "sharing a database needs the same key (AUTHD_MFA_KEY or the credential mfa-key); copy the other instances' "
+                    + "key here (README, Two-factor sign-in)")
+        }
         let hasher = try BcryptHasher(
             cost: config.bcryptCost, threads: config.hashThreads, queueLimit: config.hashQueueLimit,
             importForm: ImportedHashForm(configuredCost: config.bcryptCost, bcryptCostCap: config.importBcryptCostCap,
                                          allowsWeak: config.allowWeakImport))
         let metrics = RequestMetrics.shared
         let service = AuthService(
-            store: store, hasher: hasher, tokens: try HS256Codec(secret: secret.bytes),
+            store: store, hasher: hasher, tokens: try HS256Codec(secret: secret.bytes), factors: factors,
             settings: .init(tokenLifetime: Int64(config.tokenLifetime), throttle: LoginThrottle(
                 accountLimit: config.throttle.accountLimit, accountWideLimit: config.throttle.accountWideLimit, clientLimit: config.throttle.clientLimit,
                 window: Int64(config.throttle.window), baseDelay: Int64(config.throttle.backoff), maxDelay: Int64(config.throttle.window)),
                 sessionIdleTimeout: Int64(config.sessionIdleTimeout), sessionLifetime: Int64(config.sessionLifetime),
                 refreshReuseInterval: Int64(config.refreshReuseInterval), maxSessionsPerUser: config.maxSessionsPerUser,
-                freshWindow: Int64(config.freshWindow)),
+                freshWindow: Int64(config.freshWindow), mfaIssuer: config.mfaIssuer ?? "authd"),
             events: { event in
                 Self.log(event, to: logger)
                 metrics.record(event: event.kind.rawValue)
@@ -62,7 +70,7 @@ public enum Daemon {
             metrics: metrics, inFlight: InFlightRequests(), logger: logger,
             onListening: {
                 logger.info("authd \(authdVersion) serving", metadata: [
-                    "socket": "\(RPCServer.description(of: place))", "database": "\(config.database)", "jwt_secret": "\(secret.source)",
+                    "socket": "\(RPCServer.description(of: place))", "database": "\(config.database)", "jwt_secret": "\(secret.source)", "mfa_key": "\(mfaKey.source)",
                 ])
                 Systemd.notify("READY=1\nSTATUS=\(status)")
             })

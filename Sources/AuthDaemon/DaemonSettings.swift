@@ -102,6 +102,8 @@ public struct DaemonSettings: SettingsTable {
     public let jwtSecret = Setting<Secret?>(nil, env: "JWT_SECRET_KEY", help: "The HS256 signing secret, at least 32 bytes",
         default: nil, defaultHelp: "the credential jwt-secret, else a key generated in the state directory", secret: true,
         parse: { text in Secret(text) })
+    public let mfaIssuer = Setting<String?>("mfa-issuer", env: "AUTHD_MFA_ISSUER", value: "NAME",
+        help: "The issuer authenticator apps show for authd's TOTP entries", default: nil, defaultHelp: "authd", parse: Parse.text)
     /// Never an option, like the signing secret.
     public let mfaKey = Setting<Secret?>(nil, env: "AUTHD_MFA_KEY", help: "The key TOTP secrets are encrypted under, 64 hex characters",
         default: nil, defaultHelp: "the credential mfa-key, else a key generated in the state directory", secret: true,

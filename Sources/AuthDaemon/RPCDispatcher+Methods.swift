@@ -31,7 +31,7 @@ extension RPCDispatcher {
         }
     }
 
-    /// `users.status`'s result (contract §8). MFA does not exist yet: always [].
+    /// `users.status`'s result (contract §8).
     static func statusResult(_ s: AccountStatus) -> JSON {
         let time = { (seconds: Int64?) -> JSON in
             seconds.map { .string(RFC3339.format(Date(timeIntervalSince1970: TimeInterval($0)))) } ?? .null
@@ -39,7 +39,7 @@ extension RPCDispatcher {
         return [ResultKey.disabled.rawValue: .bool(s.user.isDisabled), ResultKey.disabledAt.rawValue: time(s.user.disabledAt),
                 ResultKey.disabledReason.rawValue: s.user.disabledReason.map { .string($0) } ?? .null,
                 ResultKey.groups.rawValue: .array(s.user.groups.map { .string($0) }), ResultKey.lastLoginAt.rawValue: time(s.lastLoginAt),
-                ResultKey.lockedUntil.rawValue: time(s.lockedUntil), ResultKey.mfa.rawValue: .array([]),
+                ResultKey.lockedUntil.rawValue: time(s.lockedUntil), ResultKey.mfa.rawValue: .array(s.mfa.map { .string($0) }),
                 ResultKey.sessions.rawValue: .int(Int64(s.sessions)), ResultKey.user.rawValue: s.user.user.json]
     }
 
@@ -165,6 +165,27 @@ extension RPCDispatcher {
             return try await service.resetPassword(
                 resetToken: p.string(.resetToken), password: p.string(.password), client: p.string(.client), caller: caller
             ).json
+        case .mfa:
+            return try await service.completeMFA(
+                mfaToken: p.string(.mfaToken), code: p.string(.code), recoveryCode: p.string(.recoveryCode), client: p.string(.client),
+                label: p.string(.label), caller: caller
+            ).json
+        case .totpEnroll:
+            let enrolled = try await service.enrollTOTP(token: p.string(.token), currentPassword: p.string(.currentPassword),
+                                                        client: p.string(.client), caller: caller)
+            return [ResultKey.expiresIn.rawValue: .int(enrolled.expiresIn), ResultKey.otpauthURI.rawValue: .string(enrolled.uri),
+                    ResultKey.secret.rawValue: .string(enrolled.secret)]
+        case .totpConfirm:
+            let codes = try await service.confirmTOTP(token: p.string(.token), code: p.string(.code), client: p.string(.client), caller: caller)
+            return [ResultKey.recoveryCodes.rawValue: .array(codes.map { .string($0) })]
+        case .totpRemove:
+            try await service.removeTOTP(token: p.string(.callerToken), code: p.string(.code), currentPassword: p.string(.currentPassword),
+                                         userID: p.int(.userID), client: p.string(.client), caller: caller)
+            return [ResultKey.removed.rawValue: true]
+        case .recoveryRegenerate:
+            let codes = try await service.regenerateRecoveryCodes(token: p.string(.token), code: p.string(.code), client: p.string(.client),
+                                                                  caller: caller)
+            return [ResultKey.recoveryCodes.rawValue: .array(codes.map { .string($0) })]
         case .health:
             let storage = try await service.health()
             return [ResultKey.status.rawValue: "ok", ResultKey.storage.rawValue: .string(storage),

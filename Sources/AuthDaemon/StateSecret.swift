@@ -63,7 +63,9 @@ struct StateSecret {
         }
     }
 
-    /// A generated key, written with mode 0600 and never overwritten (O_EXCL).
+    /// A generated key, written with mode 0600 and never overwritten: written whole to a
+    /// file of its own, then linked into place, so that of daemons starting at once one
+    /// key wins and the others read it complete.
     private func create(at path: String) throws -> [UInt8] {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
@@ -72,16 +74,23 @@ struct StateSecret {
             throw ConfigurationError("cannot create the directory \(directory) for \(name): \(String(cString: strerror(errno)))")
         }
         let content = generate()
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let staging = "\(path).\(getpid()).new"
+        unlink(staging)
+        let fd = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
+            throw ConfigurationError("cannot create the file \(staging) for \(name): \(String(cString: strerror(errno)))")
+        }
+        defer { unlink(staging) }
+        let written = content.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == content.count, synced else { throw ConfigurationError("cannot write the file \(staging) for \(name)") }
+        if link(staging, path) == 0 { return content }
+        guard errno == EEXIST, let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError("cannot create the file \(path) for \(name): \(String(cString: strerror(errno)))")
         }
-        defer { close(fd) }
-        let written = content.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == content.count, fsync(fd) == 0 else {
-            unlink(path)
-            throw ConfigurationError("cannot write the file \(path) for \(name)")
-        }
-        return content
+        // Another daemon made it first: theirs is the key.
+        try checkMode(path)
+        return trimmed(Array(data))
     }
 }

@@ -6,8 +6,12 @@ extension RPCMethod {
     /// The result schemas that method specs refer to by name.
     static let schemas: [String: JSON] = [
         "User": ResultKey.object([.id, .username, .email, .createdAt], required: [.id, .username, .email, .createdAt]),
+        // Signed in, or (a user with TOTP, contract §9) mfa_required with an mfa_token and no access token.
         "LoginResult": ResultKey.object([.accessToken, .tokenType, .expiresIn, .user, .refreshToken, .refreshExpiresIn, .sessionID,
-                                         .sessionToken]),
+                                         .sessionToken, .mfaRequired, .mfaToken, .methods]),
+        "TOTPEnrollment": ResultKey.object([.secret, .otpauthURI, .expiresIn], required: [.secret, .otpauthURI, .expiresIn]),
+        "RecoveryCodes": ResultKey.object([.recoveryCodes], required: [.recoveryCodes]),
+        "Removed": ResultKey.object([.removed]),
         "Revoked": ResultKey.object([.revoked]),
         "LoggedOut": ResultKey.object([.revoked, .sessions]),
         "Session": ResultKey.object([.id, .createdAt, .lastUsedAt, .expiresAt, .client, .label, .amr, .current],

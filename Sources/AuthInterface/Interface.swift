@@ -26,6 +26,11 @@ public enum RPCMethod: String, CaseIterable, Sendable {
     case usersSetGroups = "users.set_groups"
     case usersResetToken = "users.reset_token"
     case resetPassword = "auth.reset_password"
+    case mfa = "auth.mfa"
+    case totpEnroll = "mfa.totp.enroll"
+    case totpConfirm = "mfa.totp.confirm"
+    case totpRemove = "mfa.totp.remove"
+    case recoveryRegenerate = "mfa.recovery.regenerate"
     case health = "system.health"
     case metrics = "system.metrics"
     case discover = "rpc.discover"
@@ -122,6 +127,28 @@ public enum RPCMethod: String, CaseIterable, Sendable {
             MethodSpec("Sets a password with a reset token; every session and token of the user ends.",
                        [.required(.resetToken), .required(.password), .client], result: "User",
                        errors: [.invalidParams, .tooManyAttempts, .unavailable])
+        case .mfa:
+            MethodSpec("Completes a login that answered mfa_required, with a TOTP code or a recovery code.",
+                       [.required(.mfaToken), .code, .recoveryCode, .client, .label],
+                       result: "LoginResult", errors: [.invalidParams, .unauthenticated, .tooManyAttempts, .unavailable])
+        case .totpEnroll:
+            MethodSpec("Starts TOTP enrollment: a new secret, pending until confirmed with a code.",
+                       [.required(.token), .required(.currentPassword), .client], result: "TOTPEnrollment",
+                       errors: [.unauthenticated, .invalidParams, .conflict, .tooManyAttempts])
+        case .totpConfirm:
+            MethodSpec("Confirms the pending TOTP secret with a code: TOTP is required from now on, the user's other sessions "
+                       + "end, and the recovery codes are returned once.",
+                       [.required(.token), .required(.code), .client], result: "RecoveryCodes",
+                       errors: [.unauthenticated, .invalidParams, .tooManyAttempts])
+        case .totpRemove:
+            MethodSpec("Removes the user's TOTP and recovery codes, with a code or the password (privileged peers: "
+                       + "anyone's with user_id alone).",
+                       [.callerToken, .code, .currentPassword, .userID.summarized("Privileged peers: the user whose factor to remove"), .client],
+                       result: "Removed", errors: [.unauthenticated, .forbidden, .notFound, .invalidParams, .tooManyAttempts])
+        case .recoveryRegenerate:
+            MethodSpec("A new set of recovery codes for a TOTP code; the old set is void.",
+                       [.required(.token), .required(.code), .client], result: "RecoveryCodes",
+                       errors: [.unauthenticated, .invalidParams, .tooManyAttempts])
         case .health:
             MethodSpec("Reports that the daemon and its storage answer.", [], result: "Health", errors: [.unavailable])
         case .metrics:
@@ -254,6 +281,9 @@ public struct ParamSpec: Sendable, Equatable {
     public static let ttl = ParamSpec(
         "ttl", .count(minimum: AuthService.resetTTLs.lowerBound, maximum: AuthService.resetTTLs.upperBound, default: AuthService.defaultResetTTL),
         "Seconds the reset token is valid, \(AuthService.resetTTLs.lowerBound)–\(AuthService.resetTTLs.upperBound) (default \(AuthService.defaultResetTTL))")
+    public static let code = ParamSpec("code", .string, "A 6-digit TOTP code from the authenticator app")
+    public static let recoveryCode = ParamSpec("recovery_code", .string, "A recovery code (xxxxx-xxxxx; case and hyphens do not matter)")
+    public static let mfaToken = ParamSpec("mfa_token", .string, "The mfa_token of auth.login's mfa_required answer")
     public static let resetToken = ParamSpec("reset_token", .string, "A password reset token from users.reset_token")
     public static let users = ParamSpec(
         "users", .objects(maximum: ImportFields.batchLimit),

@@ -27,6 +27,9 @@ public enum ResultKey: String, Sendable {
     // Disabled, AccountStatus, Groups, ResetToken (contract §8)
     case disabled, disabledAt = "disabled_at", disabledReason = "disabled_reason", groups, lastLoginAt = "last_login_at", mfa
     case resetToken = "reset_token"
+    // LoginResult's mfa_required answer, TOTPEnrollment, RecoveryCodes, Removed (contract §9)
+    case mfaRequired = "mfa_required", mfaToken = "mfa_token", methods, secret, otpauthURI = "otpauth_uri"
+    case recoveryCodes = "recovery_codes", removed
 
     static let userRef: JSON = ["$ref": "#/components/schemas/User"]
 
@@ -59,7 +62,10 @@ public enum ResultKey: String, Sendable {
         case .disabledReason: ["type": ["string", "null"]]
         case .groups: ["type": "array", "items": ["type": "string"]]
         case .mfa: ["type": "array", "items": ["enum": ["totp"]]]
-        case .resetToken: ["type": "string"]
+        case .resetToken, .mfaToken, .secret, .otpauthURI: ["type": "string"]
+        case .mfaRequired, .removed: ["const": true]
+        case .methods: ["type": "array", "items": ["enum": ["totp", "recovery_code"]]]
+        case .recoveryCodes: ["type": "array", "items": ["type": "string"]]
         }
     }
 

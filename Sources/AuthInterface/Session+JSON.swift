@@ -35,6 +35,18 @@ extension LoginResult {
     }
 }
 
+extension LoginAnswer {
+    /// `auth.login`'s result: signed in, or the second factor wanted (contract §9).
+    public var json: JSON {
+        switch self {
+        case .signedIn(let result): result.json
+        case .mfaRequired(let token, let expiresIn):
+            [ResultKey.mfaRequired.rawValue: true, ResultKey.mfaToken.rawValue: .string(token), ResultKey.expiresIn.rawValue: .int(expiresIn),
+             ResultKey.methods.rawValue: ["totp", "recovery_code"]]
+        }
+    }
+}
+
 extension AccessClaims {
     /// The claims `auth.verify` reports for a session token: whose, which session, and its times.
     public var sessionTokenJSON: JSON {

@@ -94,6 +94,39 @@ extension PostgresDriver {
                 END IF;
             END $$;
             """),
+            // Second factors (contract §9): the TOTP secret sealed under the MFA key, the
+            // recovery codes as keyed hashes, logins waiting for their code, and the key's
+            // fingerprint so that an instance given another key refuses to start.
+            (6, """
+            CREATE TABLE mfa_totp (
+                user_id BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                sealed_secret TEXT NOT NULL,
+                confirmed INTEGER NOT NULL DEFAULT 0,
+                pending_until BIGINT NOT NULL,
+                last_step BIGINT
+            );
+            CREATE TABLE mfa_recovery_codes (
+                user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                code_hash TEXT NOT NULL,
+                PRIMARY KEY (user_id, code_hash)
+            );
+            CREATE TABLE mfa_challenges (
+                token_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                client TEXT NOT NULL,
+                label TEXT,
+                session_token INTEGER NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                failures INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX mfa_challenges_user ON mfa_challenges (user_id);
+            CREATE INDEX mfa_challenges_expires_at ON mfa_challenges (expires_at);
+            CREATE TABLE authd_meta (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            """),
         ],
         migrationsTable: """
             CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())

@@ -78,6 +78,39 @@ extension SQLiteDriver {
                 INSERT OR IGNORE INTO deleted_user_ids (id) VALUES (old.id);
             END;
             """),
+            // Second factors (contract §9): the TOTP secret sealed under the MFA key, the
+            // recovery codes as keyed hashes, logins waiting for their code, and the key's
+            // fingerprint so that an instance given another key refuses to start.
+            (6, """
+            CREATE TABLE mfa_totp (
+                user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                sealed_secret TEXT NOT NULL,
+                confirmed INTEGER NOT NULL DEFAULT 0,
+                pending_until INTEGER NOT NULL,
+                last_step INTEGER
+            );
+            CREATE TABLE mfa_recovery_codes (
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                code_hash TEXT NOT NULL,
+                PRIMARY KEY (user_id, code_hash)
+            ) WITHOUT ROWID;
+            CREATE TABLE mfa_challenges (
+                token_hash TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                client TEXT NOT NULL,
+                label TEXT,
+                session_token INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                failures INTEGER NOT NULL DEFAULT 0
+            ) WITHOUT ROWID;
+            CREATE INDEX mfa_challenges_user ON mfa_challenges (user_id);
+            CREATE INDEX mfa_challenges_expires_at ON mfa_challenges (expires_at);
+            CREATE TABLE authd_meta (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """),
         ],
         migrationsTable: "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
 }

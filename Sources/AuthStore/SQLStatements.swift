@@ -42,6 +42,8 @@ struct SQLStatements: Sendable {
     let sessions: SessionStatements
     /// Disabling, groups and password resets (contract §8).
     let admin: AdminStatements
+    /// Second factors (contract §9).
+    let mfa: MFAStatements
 
     /// scope, key
     let lockedUntil: String
@@ -72,6 +74,7 @@ struct SQLStatements: Sendable {
         userByIDForUpdate = userByID + d.forUpdate(of: "users")
         sessions = SessionStatements(d)
         admin = AdminStatements(d, userColumns: columns)
+        mfa = MFAStatements(d)
         userByUsername = "SELECT \(columns) FROM users WHERE \(d.equalsIgnoringCase("username", p(1)))"
         userByEmail = "SELECT \(columns) FROM users WHERE \(d.equalsIgnoringCase("email", p(1)))"
         listUsers = "SELECT \(columns) FROM users WHERE id > \(p(1)) ORDER BY id LIMIT \(p(2))"

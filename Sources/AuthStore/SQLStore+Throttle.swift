@@ -30,25 +30,34 @@ extension SQLStore {
             // Durable: the cap may end sessions here. The user's row stays locked on
             // PostgreSQL until the commit, so that logins at once cannot pass the cap.
             try db.writeTransaction { () -> [(id: String, until: Int64)]? in
+                // A factor confirmed since the password was checked wants its code.
                 guard let row = try db.query(sql.userByIDForUpdate, [.integer(id)]).first,
                       row.text("password_hash") == user.passwordHash, row.int("tokens_valid_after") == user.tokensValidAfter,
-                      row.int("disabled_at") == nil else {
+                      row.int("disabled_at") == nil, try db.query(sql.mfa.factor, [.integer(id)]).first?.int("confirmed") != 1 else {
                     return nil
                 }
-                // Not in the cached columns: a login must not drop the user from memory.
-                try db.query(sql.admin.recordLogin, [.integer(id), .integer(session.session.createdAt / 1000)])
-                for key in keys {
-                    if key.scope == .pair {
-                        try db.query(sql.clearFailures, Self.values(key))
-                    } else {
-                        try Self.release(key, rules, db, sql)
-                    }
-                }
-                return try open(session, db)
+                return try finishLogin(session, keys: keys, rules: rules, db)
             }
         }
         if let ended { remember(ended) }
         return ended?.map(\.id)
+    }
+
+    /// The end of a successful login inside its transaction: the last login recorded, the
+    /// pair's failures cleared and the other keys' attempt taken back, the session opened.
+    /// Returns the sessions the cap ended.
+    func finishLogin(_ session: NewSession, keys: [ThrottleKey], rules: LoginThrottle, _ db: Driver.Connection) throws
+        -> [(id: String, until: Int64)] {
+        // Not in the cached columns: a login must not drop the user from memory.
+        try db.query(sql.admin.recordLogin, [.integer(session.session.userID), .integer(session.session.createdAt / 1000)])
+        for key in keys {
+            if key.scope == .pair {
+                try db.query(sql.clearFailures, Self.values(key))
+            } else {
+                try Self.release(key, rules, db, sql)
+            }
+        }
+        return try open(session, db)
     }
 
     public func releaseLogin(_ keys: [ThrottleKey], rules: LoginThrottle) async throws {

@@ -50,6 +50,8 @@ extension SQLStore {
             try db.query(sql.purgeRevocations, [.integer(before)])
             try db.query(sql.purgeFailures, [.integer(before)])
             try db.query(sql.admin.purgeResets, [.integer(before)])
+            try db.query(sql.mfa.purgeChallenges, [.integer(before)])
+            try db.query(sql.mfa.purgePending, [.integer(before)])
             return try db.query(sql.sessions.purge, [.integer(before * 1000)])
         }
         endedSessions.purge(before: before * 1000)

@@ -16,7 +16,8 @@ import NIOEmbedded
 enum Fuzz {
     static let dispatcher: RPCDispatcher = {
         let service = AuthService(store: FuzzStore(), hasher: FuzzHasher(),
-                                  tokens: try! HS256Codec(secret: Array(repeating: 0x6B, count: 32)))
+                                  tokens: try! HS256Codec(secret: Array(repeating: 0x6B, count: 32)),
+                                  factors: try! MFACodec(key: Array(repeating: 0x4D, count: 32)))
         var logger = Logger(label: "fuzz")
         logger.logLevel = .critical
         return RPCDispatcher(service: service, logger: logger, metrics: RequestMetrics.shared)

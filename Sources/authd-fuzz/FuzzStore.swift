@@ -105,6 +105,44 @@ final class FuzzStore: UserStore {
     func resetPassword(tokenHash: String, newPasswordHash: String, now: Int64, nowMilliseconds: Int64) async throws
         -> (user: StoredUser, sessionsEnded: Int)? { nil }
 
+    /// TOTP factors by user: enough for the MFA methods' params, permission checks and
+    /// code checks to be fuzzed; steps and challenges are judged by the real stores' tests.
+    private let factors = Mutex<[Int64: TOTPFactor]>([:])
+    func totp(userID: Int64) async throws -> TOTPFactor? { factors.withLock { $0[userID] } }
+    func storePendingTOTP(userID: Int64, sealed: String, pendingUntil: Int64) async throws -> Bool {
+        factors.withLock { all in
+            if all[userID]?.confirmed == true { return false }
+            all[userID] = TOTPFactor(sealed: sealed, confirmed: false, pendingUntil: pendingUntil, lastStep: nil)
+            return true
+        }
+    }
+    func confirmTOTP(userID: Int64, step: Int64, recoveryHashes: [String], keeping: String?, now: Int64, nowMilliseconds: Int64)
+        async throws -> Int? {
+        factors.withLock { all in
+            guard var f = all[userID], !f.confirmed else { return nil }
+            f.confirmed = true
+            f.lastStep = step
+            all[userID] = f
+            return 0
+        }
+    }
+    func claimTOTPStep(userID: Int64, step: Int64) async throws -> Bool {
+        factors.withLock { all in
+            guard var f = all[userID], f.confirmed, step > (f.lastStep ?? Int64.min) else { return false }
+            f.lastStep = step
+            all[userID] = f
+            return true
+        }
+    }
+    func regenerateRecoveryCodes(userID: Int64, step: Int64, hashes: [String]) async throws -> Bool {
+        try await claimTOTPStep(userID: userID, step: step)
+    }
+    func removeTOTP(userID: Int64) async throws -> Bool { factors.withLock { $0.removeValue(forKey: userID) != nil } }
+    func storeMFAChallenge(_ challenge: MFAChallenge, createdAt: Int64) async throws {}
+    func mfaChallenge(hash: String, now: Int64) async throws -> MFAChallenge? { nil }
+    func completeMFA(_ attempt: MFACompletion) async throws -> MFAOutcome { .unknownChallenge }
+    func adoptMFAKeyFingerprint(_ fingerprint: String) async throws -> Bool { true }
+
     private func changeUser(_ id: Int64, _ change: (inout StoredUser) -> Void) -> Bool {
         users.withLock { all in
             guard all[id] != nil else { return false }

@@ -62,6 +62,16 @@ extension IntegrationTests {
                 let reset = try client.ok(.usersResetToken, ["id": .int(frank)])["reset_token"]!
                 tokens.append(reset.string!)
                 if method == .resetPassword { _ = try client.ok(method, ["reset_token": reset, "password": .string(passwords[1])]) }
+            // The whole second-factor flow at once: its secret, codes and mfa_token stay out too.
+            case .mfa:
+                let user = try await MFATests.enroll(client, "gina", password: passwords[3])
+                try await MFATests.awayFromAStepBoundary()
+                let mfaToken = try MFATests.passwordStep(client, "gina", password: passwords[3])
+                let signedIn = try client.ok(method, ["mfa_token": mfaToken, "recovery_code": .string(user.recoveryCodes[0])])
+                _ = try client.ok(.recoveryRegenerate, ["token": signedIn["access_token"]!, "code": .string(try MFATests.codes(user.secret, [1])[0])])
+                _ = try client.ok(.totpRemove, ["token": signedIn["access_token"]!, "current_password": .string(passwords[3])])
+                tokens += [user.secret, mfaToken.string!, testMFAKey] + user.recoveryCodes
+            case .totpEnroll, .totpConfirm, .totpRemove, .recoveryRegenerate: break
             case .health, .metrics, .discover: _ = try client.ok(method)
             }
         }

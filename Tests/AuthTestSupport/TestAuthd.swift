@@ -27,7 +27,7 @@ public final class TestAuthd: @unchecked Sendable {
         var args = ["--socket", socketPath, "--database", databaseURL]
         if !arguments.contains("--bcrypt-cost") { args += ["--bcrypt-cost", "4"] }
         self.arguments = args + arguments
-        self.environment = ["JWT_SECRET_KEY": testSecret].merging(environment) { _, given in given }
+        self.environment = ["JWT_SECRET_KEY": testSecret, "AUTHD_MFA_KEY": testMFAKey].merging(environment) { _, given in given }
         try await start()
     }
 

@@ -13,6 +13,9 @@ public let binDirectory: String = {
 
 /// The secret every test daemon signs with, so that Python peers can share it.
 public let testSecret = "integration-test-secret-0123456789abcdef"
+/// The MFA key every test daemon gets (AUTHD_MFA_KEY), so that daemons sharing a
+/// database share it, as the contract requires.
+public let testMFAKey = String(repeating: "5a", count: 32)
 
 /// A fresh directory under /tmp, short enough for a socket path, that unprivileged test
 /// peers can reach the socket in.

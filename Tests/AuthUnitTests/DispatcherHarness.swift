@@ -25,7 +25,7 @@ final class DispatcherHarness: Sendable {
         hasher = try BcryptHasher(cost: 4, threads: 2, queueLimit: 64)
         let service = AuthService(
             store: store, hasher: hasher,
-            tokens: try HS256Codec(secret: Array(repeating: 0x61, count: 32)))
+            tokens: try HS256Codec(secret: Array(repeating: 0x61, count: 32)), factors: try MFACodec(key: Array(repeating: 0x6D, count: 32)))
         dispatcher = RPCDispatcher(service: service, logger: Logger(label: "authd-unit-tests"), metrics: RequestMetrics())
     }
 

@@ -150,7 +150,8 @@ import Testing
         }
         #expect(RPCMethod.allCases.filter(\.spec.actsForToken).map(\.rawValue)
             == ["sessions.list", "sessions.revoke", "users.get", "users.list", "users.update", "users.delete", "users.import", "users.export",
-                "users.lockout", "users.unlock", "users.disable", "users.enable", "users.status", "users.set_groups", "users.reset_token"])
+                "users.lockout", "users.unlock", "users.disable", "users.enable", "users.status", "users.set_groups", "users.reset_token",
+                "mfa.totp.remove"])
     }
 
     @Test func discoverListsEveryMethod() async throws {
@@ -166,6 +167,7 @@ private enum RPCMethodNames {
     static let all = [
         "auth.register", "auth.login", "auth.logout", "auth.verify", "auth.refresh", "sessions.list", "sessions.revoke", "users.get", "users.list", "users.update",
         "users.delete", "users.import", "users.export", "users.lockout", "users.unlock", "users.disable", "users.enable", "users.status",
-        "users.set_groups", "users.reset_token", "auth.reset_password", "system.health", "system.metrics", "rpc.discover",
+        "users.set_groups", "users.reset_token", "auth.reset_password", "auth.mfa", "mfa.totp.enroll", "mfa.totp.confirm", "mfa.totp.remove",
+        "mfa.recovery.regenerate", "system.health", "system.metrics", "rpc.discover",
     ]
 }
