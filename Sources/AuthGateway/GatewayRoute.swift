@@ -7,6 +7,7 @@ import Hummingbird
 /// shaper (`GatewayRoute+Responses.swift`) only when its body is not the call's result.
 public enum GatewayRoute: CaseIterable, Sendable {
     case register, login, logout, refresh, listSessions, revokeSession, passwordReset
+    case mfa, enrollTOTP, removeTOTP, confirmTOTP, regenerateRecoveryCodes
     case listUsers, getUser, updateUser, deleteUser
     case health, openAPI, metrics
 
@@ -36,6 +37,12 @@ public enum GatewayRoute: CaseIterable, Sendable {
         case .listSessions: Entry(method: .get, path: "/api/auth/sessions", rpcMethod: .sessionsList, token: true)
         case .revokeSession: Entry(method: .delete, path: "/api/auth/sessions/:session_id", rpcMethod: .sessionsRevoke, token: true)
         case .passwordReset: Entry(method: .post, path: "/api/auth/password-reset", rpcMethod: .resetPassword, body: true)
+        case .mfa: Entry(method: .post, path: "/api/auth/mfa", rpcMethod: .mfa, body: true)
+        case .enrollTOTP: Entry(method: .post, path: "/api/auth/mfa/totp", rpcMethod: .totpEnroll, token: true, body: true)
+        case .removeTOTP: Entry(method: .delete, path: "/api/auth/mfa/totp", rpcMethod: .totpRemove, token: true, body: true)
+        case .confirmTOTP: Entry(method: .post, path: "/api/auth/mfa/totp/confirm", rpcMethod: .totpConfirm, token: true, body: true)
+        case .regenerateRecoveryCodes:
+            Entry(method: .post, path: "/api/auth/mfa/recovery-codes", rpcMethod: .recoveryRegenerate, token: true, body: true)
         case .listUsers: Entry(method: .get, path: "/api/users/", rpcMethod: .usersList, token: true, query: [ParamSpec.limit.name, ParamSpec.afterID.name])
         case .getUser: Entry(method: .get, path: "/api/users/:id", rpcMethod: .usersGet, token: true)
         case .updateUser: Entry(method: .patch, path: "/api/users/:id", rpcMethod: .usersUpdate, token: true, body: true)

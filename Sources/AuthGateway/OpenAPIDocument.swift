@@ -10,7 +10,9 @@ public enum OpenAPIDocument {
 
     static func build() -> JSON {
         let rpc = RPCMethod.openRPC(version: authdVersion)
-        var schemas = (rpc["components"]?["schemas"]?.object ?? [:]).filter { ["User", "LoginResult", "Health", "Session"].contains($0.key) }
+        var schemas = (rpc["components"]?["schemas"]?.object ?? [:]).filter {
+            ["User", "LoginResult", "Health", "Session", "TOTPEnrollment", "RecoveryCodes", "Removed"].contains($0.key)
+        }
         schemas["Error"] = errorSchema
         var paths: [String: [String: JSON]] = [:]
         for route in GatewayRoute.allCases {
@@ -110,6 +112,15 @@ public enum OpenAPIDocument {
             return body(["type": "array", "items": ["$ref": "#/components/schemas/Session"]], "The active sessions, most recently used first")
         case .revokeSession: return body(message("msg", "Session revoked"), "The session and its tokens are ended")
         case .passwordReset: return body(user, "The user, with the new password; every session and token of theirs ended")
+        case .mfa:
+            var login = body(["$ref": "#/components/schemas/LoginResult"], "The login completed: an access token and the user").object!
+            login["links"] = userLinks(id: "$response.body#/user/id")
+            return .object(login)
+        case .enrollTOTP:
+            return body(["$ref": "#/components/schemas/TOTPEnrollment"], "The new secret and its otpauth:// URI, pending until confirmed")
+        case .removeTOTP: return body(["$ref": "#/components/schemas/Removed"], "TOTP and the recovery codes are gone")
+        case .confirmTOTP, .regenerateRecoveryCodes:
+            return body(["$ref": "#/components/schemas/RecoveryCodes"], "The recovery codes, shown this once")
         case .listUsers:
             var page = body(["type": "array", "items": user], "A page of users ordered by id").object!
             page["headers"] = ["Link": header("`<URL>; rel=\"next\"` when more users follow")]
