@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The QR code `authctl mfa enroll` prints for authenticator apps.
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // libpq (headers from libpq-dev) is loaded with dlopen on the first PostgreSQL URL, so
         // it is not linked: this C target holds the table of its functions (include/CLibPQ.h).
         .target(name: "CLibPQ"),
@@ -81,7 +83,7 @@ let package = Package(
         .target(name: "AuthClient", dependencies: ["AuthInterface", "AuthJSON", "AuthWire"]),
         // authctl's commands.
         .target(name: "AuthControl", dependencies: [
-            "AuthClient", "AuthCore", "AuthSettings", "AuthInterface", "AuthJSON", "AuthWire",
+            "AuthClient", "AuthCore", "AuthSettings", "AuthInterface", "AuthJSON", "AuthWire", "CQRencode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

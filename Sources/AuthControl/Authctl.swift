@@ -15,7 +15,7 @@ public struct Authctl: ParsableCommand {
             """,
         version: authdVersion,
         subcommands: [HealthCommand.self, UserCommand.self, LoginCommand.self, RefreshCommand.self, VerifyCommand.self,
-                      LogoutCommand.self, SessionCommand.self, MetricsCommand.self, CallCommand.self]
+                      LogoutCommand.self, SessionCommand.self, MFACommand.self, MetricsCommand.self, CallCommand.self]
     )
 
     /// Declared here too so that the global options may also stand before the

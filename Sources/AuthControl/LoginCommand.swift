@@ -24,10 +24,17 @@ struct LoginCommand: ParsableCommand, OptionsCommand {
     @Flag(name: .customLong("password-stdin"), help: "Read the password as one line from stdin.")
     var passwordStdin = false
 
+    @Option(help: "The TOTP code, when the user has a second factor (otherwise asked for on the terminal).")
+    var code: String?
+
+    @Option(name: .customLong("recovery-code"), help: "A recovery code instead of a TOTP code.")
+    var recoveryCode: String?
+
     func validate() throws {
         guard (username == nil) != (email == nil) else {
             throw ValidationError("Give exactly one of --username, --email.")
         }
+        if code != nil && recoveryCode != nil { throw ValidationError("Give one of --code, --recovery-code.") }
     }
 
     func run() throws {
@@ -35,7 +42,18 @@ struct LoginCommand: ParsableCommand, OptionsCommand {
         var params: [String: JSON] = [ParamSpec.password.name: .string(password)]
         if let username { params[ParamSpec.username.name] = .string(username) }
         if let email { params[ParamSpec.email.name] = .string(email) }
-        let result = try options.connect().call(.login, params)
+        let daemon = try options.connect()
+        var result = try daemon.call(.login, params)
+        // A user with TOTP: the second step (contract §9).
+        if result[ResultKey.mfaRequired.rawValue] == .bool(true), let mfaToken = result[ResultKey.mfaToken.rawValue] {
+            var second = RPCMethod.mfa.params([.mfaToken: mfaToken])
+            if let recoveryCode {
+                second[ParamSpec.recoveryCode.name] = .string(recoveryCode)
+            } else {
+                second[ParamSpec.code.name] = .string(try MFACommand.code(code))
+            }
+            result = try daemon.call(.mfa, second)
+        }
         options.emit(result) { Render.field($0, "access_token") }
     }
 }

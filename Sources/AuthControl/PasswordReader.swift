@@ -26,23 +26,24 @@ enum PasswordReader {
 
     /// Asks on /dev/tty (not stdin, which may be a pipe); with `confirm`, asks twice and
     /// compares, since a typo in a new password cannot be seen.
-    static func prompt(confirm: Bool, label: String = "Password") throws(ControlError) -> String {
+    /// With `echo` (a TOTP code, which is no secret once used), what is typed shows.
+    static func prompt(confirm: Bool, label: String = "Password", echo: Bool = false) throws(ControlError) -> String {
         let tty = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard tty >= 0 else {
             throw .usage("no terminal to ask for the password on; use --password-stdin")
         }
         defer { close(tty) }
-        let password = try ask("\(label): ", on: tty)
+        let password = try ask("\(label): ", on: tty, echo: echo)
         if confirm, try ask("Repeat \(label.lowercased()): ", on: tty) != password {
             throw .usage("passwords do not match")
         }
         return password
     }
 
-    private static func ask(_ prompt: String, on tty: Int32) throws(ControlError) -> String {
+    private static func ask(_ prompt: String, on tty: Int32, echo: Bool = false) throws(ControlError) -> String {
         var saved = termios()
         var previous: [(Int32, __sighandler_t?)] = []
-        let isTerminal = tcgetattr(tty, &saved) == 0
+        let isTerminal = !echo && tcgetattr(tty, &saved) == 0
         if isTerminal {
             var quiet = saved
             quiet.c_lflag &= ~tcflag_t(ECHO)
@@ -69,7 +70,7 @@ enum PasswordReader {
             let n = read(tty, &byte, 1)
             if n < 0, errno == EINTR { continue }
             if n <= 0 {
-                guard !line.isEmpty else { throw .usage("no password given") }
+                guard !line.isEmpty else { throw .usage(echo ? "no \(prompt.dropLast(2).lowercased()) given" : "no password given") }
                 break
             }
             if byte == UInt8(ascii: "\n") { break }

@@ -15,8 +15,14 @@ struct TerminalRun {
     var text: String { output.replacingOccurrences(of: "\r\n", with: "\n") }
 
     private static let driver = """
-        import json, os, pty, select, sys, termios
+        import json, os, pty, re, select, sys, termios
         argv, answers, prompts = (json.loads(a) for a in sys.argv[1:4])
+        def typed(answer, text):
+            # "@totp": the current code of the last secret the program printed, as an app computes it.
+            if answer != "@totp":
+                return answer
+            import pyotp
+            return pyotp.TOTP(re.findall(r"secret: ([A-Z2-7]+)", text)[-1]).now()
         pid, fd = pty.fork()
         if pid == 0:
             os.execv(argv[0], argv)
@@ -37,15 +43,16 @@ struct TerminalRun {
             while answers and sum(text.count(p) for p in prompts) > seen:
                 seen += 1
                 echo.append(bool(termios.tcgetattr(fd)[3] & termios.ECHO))
-                os.write(fd, (answers.pop(0) + "\\n").encode())
+                os.write(fd, (typed(answers.pop(0), text) + "\\n").encode())
         _, status = os.waitpid(pid, 0)
         print(json.dumps({"output": out.decode(errors="replace"), "status": os.waitstatus_to_exitcode(status), "echo": echo}))
         """
 
+    /// `python`: the interpreter to drive it with (the test venv's, for an answer of `@totp`).
     init(_ arguments: [String], answers: [String] = [], prompts: [String] = ["Password: ", "Repeat password: ", "[y/N] "],
-         environment: [String: String]) throws {
+         environment: [String: String], python: String = "/usr/bin/python3") throws {
         let encode = { (strings: [String]) in JSON.array(strings.map { .string($0) }).text }
-        let r = try run("/usr/bin/python3", ["-c", Self.driver, encode(arguments), encode(answers), encode(prompts)],
+        let r = try run(python, ["-c", Self.driver, encode(arguments), encode(answers), encode(prompts)],
                         environment: environment)
         #expect(r.status == 0, "the pty driver failed: \(r.stderr)")
         let result = try JSONParser.parse(r.stdout)
