@@ -25,13 +25,15 @@ struct ImportRow {
 /// the first non-blank character (`{` for JSON lines). The columns are those `authctl user
 /// export` writes (`columns`); any other is refused rather than dropped.
 final class ImportFile {
-    /// What import reads and export writes, in export's order. A column that a later issue
-    /// adds to a user (a TOTP factor) is added here, and so to both. In CSV, `groups` is
-    /// the names separated by commas (the field quoted), and an empty `disabled_at` means
-    /// enabled.
-    static let columns = [ParamSpec.id, .username, .email, .passwordHash, .createdAt, .groups, .disabledAt, .disabledReason].map(\.name)
-    /// Columns whose empty CSV field means "absent": the next id, now, enabled, no reason.
-    static let emptyMeansAbsent = Set([ParamSpec.id, .createdAt, .disabledAt, .disabledReason].map(\.name))
+    /// What import reads and export writes, in export's order. In CSV, `groups` and
+    /// `recovery_code_hashes` are separated by commas (the field quoted), an empty
+    /// `disabled_at` means enabled, and an empty `totp_secret` no second factor.
+    static let columns = [ParamSpec.id, .username, .email, .passwordHash, .createdAt, .groups, .disabledAt, .disabledReason,
+                          .totpSecret, .recoveryCodeHashes].map(\.name)
+    /// Columns whose empty CSV field means "absent": the next id, now, enabled, no reason, no factor.
+    static let emptyMeansAbsent = Set([ParamSpec.id, .createdAt, .disabledAt, .disabledReason, .totpSecret, .recoveryCodeHashes].map(\.name))
+    /// Columns of lists, comma-separated in one CSV field.
+    static let listColumns = Set([ParamSpec.groups, .recoveryCodeHashes].map(\.name))
     static let requiredColumns = [ParamSpec.username, .email, .passwordHash].map(\.name)
 
     private let lines: LineReader
@@ -136,7 +138,7 @@ final class ImportFile {
         var params: [String: JSON] = [:]
         for (column, value) in zip(header, record.fields) {
             if value.isEmpty, emptyMeansAbsent.contains(column) { continue }
-            params[column] = column == ParamSpec.groups.name
+            params[column] = listColumns.contains(column)
                 ? .array(value.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }) : .string(value)
         }
         return ImportRow(line: record.line, name: name, content: .params(params))

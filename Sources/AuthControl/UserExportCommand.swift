@@ -64,7 +64,7 @@ struct UserExportCommand: ParsableCommand, OptionsCommand {
     /// One user's columns, quoted where RFC 4180 needs it.
     static func csvRecord(_ user: JSON) -> String {
         ImportFile.columns.map { column in
-            let value = column == ParamSpec.groups.name
+            let value = ImportFile.listColumns.contains(column)
                 ? (user[column]?.array ?? []).compactMap(\.string).joined(separator: ",") : Render.field(user, column)
             guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""

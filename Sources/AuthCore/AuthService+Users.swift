@@ -141,10 +141,19 @@ extension AuthService {
         if after < 0 { errors.add(afterID.name, "Must be greater than or equal to 0.") }
         try errors.check()
         let page = try await store.storedUsers(afterID: after, limit: Int(size))
+        var moved: [Int64: MovedFactor] = [:]
         if let first = page.users.first, let last = page.users.last {
+            // The secrets leave sealed for transfer, under the same key: nothing is silently dropped.
+            for (id, factor) in try await store.factors(ofUsers: first.user.id...last.user.id) {
+                let codec = try factorCodec()
+                guard let secret = codec.open(factor.sealed, userID: id) else {
+                    throw AuthError(.internal, "the TOTP secret of user \(id) does not open under the MFA key")
+                }
+                moved[id] = MovedFactor(sealed: codec.sealForTransfer(secret), recoveryHashes: factor.recoveryHashes)
+            }
             emit(.export, last.user.id, caller, "\(page.users.count) users from id \(first.user.id)")
         }
-        return ExportPage(users: page.users, nextAfterID: page.more ? page.users.last?.user.id : nil)
+        return ExportPage(users: page.users, nextAfterID: page.more ? page.users.last?.user.id : nil, factors: moved)
     }
 
     /// Moves an existing account in with its hash, for example from the Flask app.
@@ -210,6 +219,7 @@ extension AuthService {
         let groups = row.groups.read(&errors) ?? []
         let disabledAt = row.disabledAt.read(&errors)
         let disabledReason = row.disabledReason.read(&errors)
+        let factor = importedFactor(row, id: id, &errors)
         errors.add(row.groups.name, Self.groupsRefusal(groups))
         if let disabledReason {
             if disabledReason.count > Self.reasonLength {
@@ -225,7 +235,30 @@ extension AuthService {
         try errors.check()
         return NewUser(username: name!, email: address!, passwordHash: hash!, createdAt: created ?? clock(), id: id,
                        groups: Array(Set(groups)).sorted(), disabledAt: disabledAt.map { Int64($0.timeIntervalSince1970.rounded(.down)) },
-                       disabledReason: disabledReason)
+                       disabledReason: disabledReason, factor: factor)
+    }
+
+    /// A row's TOTP factor, sealed again for its id: only with the row's id (the factor
+    /// moves with its user), and only where the export's MFA key is set.
+    private func importedFactor(_ row: ImportFields, id: Int64?, _ errors: inout FieldErrors) -> MovedFactor? {
+        let sealed = row.totpSecret.read(&errors)
+        let hashes = row.recoveryCodeHashes.read(&errors) ?? []
+        guard let sealed else {
+            if !hashes.isEmpty { errors.add(row.recoveryCodeHashes.name, "Only with \(row.totpSecret.name).") }
+            return nil
+        }
+        if hashes.count > 10 || !hashes.allSatisfy({ $0.utf8.count == 64 && $0.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) } }) {
+            errors.add(row.recoveryCodeHashes.name, "At most 10 recovery code hashes of 64 lowercase hex digits, as users.export writes them.")
+        }
+        guard let id else {
+            errors.add(row.totpSecret.name, "Needs the row's \(row.id.name): a TOTP factor moves with its user's id.")
+            return nil
+        }
+        guard let codec = factors, let secret = codec.openTransferred(sealed) else {
+            errors.add(row.totpSecret.name, "Does not open under this daemon's MFA key: import where the exporting daemon's key is set.")
+            return nil
+        }
+        return MovedFactor(sealed: codec.seal(secret, userID: id), recoveryHashes: hashes, lastStep: codec.step(at: now))
     }
 }
 
@@ -235,6 +268,8 @@ public struct ExportPage: Sendable {
     public var users: [StoredUser]
     /// As in `UserPage`.
     public var nextAfterID: Int64?
+    /// The users' confirmed TOTP factors, sealed for transfer, by id.
+    public var factors: [Int64: MovedFactor] = [:]
 }
 
 /// How `users.import` treats its rows.
@@ -263,9 +298,15 @@ public struct ImportFields: Sendable {
     public var groups: Field<[String]>
     public var disabledAt: Field<Date>
     public var disabledReason: Field<String>
+    /// The TOTP factor as `users.export` writes it.
+    public var totpSecret: Field<String>
+    public var recoveryCodeHashes: Field<[String]>
 
     public init(username: Field<String>, email: Field<String>, passwordHash: Field<String>, createdAt: Field<Date>, id: Field<Int64>,
-                groups: Field<[String]>, disabledAt: Field<Date>, disabledReason: Field<String>) {
+                groups: Field<[String]>, disabledAt: Field<Date>, disabledReason: Field<String>, totpSecret: Field<String>,
+                recoveryCodeHashes: Field<[String]>) {
+        self.totpSecret = totpSecret
+        self.recoveryCodeHashes = recoveryCodeHashes
         self.username = username
         self.email = email
         self.passwordHash = passwordHash
@@ -280,7 +321,8 @@ public struct ImportFields: Sendable {
     var presentNames: [String] {
         [(username.name, username.isAbsent), (email.name, email.isAbsent), (passwordHash.name, passwordHash.isAbsent),
          (createdAt.name, createdAt.isAbsent), (id.name, id.isAbsent), (groups.name, groups.isAbsent),
-         (disabledAt.name, disabledAt.isAbsent), (disabledReason.name, disabledReason.isAbsent)].filter { !$0.1 }.map(\.0)
+         (disabledAt.name, disabledAt.isAbsent), (disabledReason.name, disabledReason.isAbsent), (totpSecret.name, totpSecret.isAbsent),
+         (recoveryCodeHashes.name, recoveryCodeHashes.isAbsent)].filter { !$0.1 }.map(\.0)
     }
 }
 

@@ -21,6 +21,29 @@ public protocol SecondFactorCodec: Sendable {
     func recoveryHash(_ code: String) -> String?
     /// What the database keeps to notice an instance that was given another key.
     var keyFingerprint: String { get }
+    /// The secret sealed for `users.export`: under the same key, bound to no user (the
+    /// importing daemon seals it again for its user), and the reverse.
+    func sealForTransfer(_ secret: [UInt8]) -> String
+    func openTransferred(_ sealed: String) -> [UInt8]?
+    /// The TOTP step `now` falls in.
+    func step(at now: Int64) -> Int64
+}
+
+/// A confirmed TOTP factor as it moves between databases (contract §10): the secret
+/// sealed (bound to its user in the store, for transfer in an export) and the keyed
+/// hashes of the unused recovery codes.
+public struct MovedFactor: Sendable, Equatable {
+    public var sealed: String
+    public var recoveryHashes: [String]
+    /// The highest step taken as accepted (an import takes its own time's step, so that a
+    /// code used just before the export is not good again).
+    public var lastStep: Int64?
+
+    public init(sealed: String, recoveryHashes: [String], lastStep: Int64? = nil) {
+        self.sealed = sealed
+        self.recoveryHashes = recoveryHashes
+        self.lastStep = lastStep
+    }
 }
 
 /// A user's TOTP factor as the store keeps it.

@@ -60,9 +60,12 @@ public struct NewUser: Sendable {
     public var groups: [String]
     public var disabledAt: Int64?
     public var disabledReason: String?
+    /// An imported TOTP factor, sealed for the row's id.
+    public var factor: MovedFactor?
 
     public init(username: String, email: String, passwordHash: String, createdAt: Date, id: Int64? = nil, groups: [String] = [],
-                disabledAt: Int64? = nil, disabledReason: String? = nil) {
+                disabledAt: Int64? = nil, disabledReason: String? = nil, factor: MovedFactor? = nil) {
+        self.factor = factor
         self.username = username
         self.email = email
         self.passwordHash = passwordHash

@@ -121,6 +121,8 @@ public protocol UserStore: Sendable {
     /// the challenge and, while the user is enabled and has not changed their password
     /// since the challenge began, completes the login as `completeLogin` does.
     func completeMFA(_ attempt: MFACompletion) async throws -> MFAOutcome
+    /// The confirmed TOTP factors (as stored) of the users with ids in `ids`, for export.
+    func factors(ofUsers ids: ClosedRange<Int64>) async throws -> [Int64: MovedFactor]
     /// Records the MFA key's fingerprint when the database has none; false when it holds
     /// another (the instance was given a different key).
     func adoptMFAKeyFingerprint(_ fingerprint: String) async throws -> Bool

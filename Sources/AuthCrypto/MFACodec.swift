@@ -40,4 +40,15 @@ public struct MFACodec: SecondFactorCodec {
     public func recoveryHash(_ code: String) -> String? { recovery.hash(code) }
 
     public var keyFingerprint: String { box.fingerprint }
+
+    private static let transfer = Array("authd totp secret in transfer".utf8)
+
+    public func sealForTransfer(_ secret: [UInt8]) -> String { Hex.encode(box.seal(secret, associatedData: Self.transfer)) }
+
+    public func openTransferred(_ sealed: String) -> [UInt8]? {
+        guard let bytes = Hex.decode(sealed) else { return nil }
+        return try? box.open(bytes, associatedData: Self.transfer)
+    }
+
+    public func step(at now: Int64) -> Int64 { TOTP.step(at: now) }
 }

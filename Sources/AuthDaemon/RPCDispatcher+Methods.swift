@@ -47,7 +47,8 @@ extension RPCDispatcher {
     static func importFields(_ p: Params) -> ImportFields {
         ImportFields(username: p.string(.username), email: p.string(.email), passwordHash: p.string(.passwordHash),
                      createdAt: p.date(.createdAt), id: p.int(.id), groups: p.strings(.groups), disabledAt: p.date(.disabledAt),
-                     disabledReason: p.string(.disabledReason))
+                     disabledReason: p.string(.disabledReason), totpSecret: p.string(.totpSecret),
+                     recoveryCodeHashes: p.strings(.recoveryCodeHashes))
     }
 
     static func importOptions(_ p: Params) -> ImportOptions {
@@ -67,13 +68,17 @@ extension RPCDispatcher {
     /// An ExportedUser: the User and its hash, the columns `authctl user import` reads.
     /// A user as `users.import` takes them back: the User with its hash and groups, and
     /// `disabled_at` and `disabled_reason` only while disabled.
-    static func exported(_ stored: StoredUser) -> JSON {
+    static func exported(_ stored: StoredUser, factor: MovedFactor?) -> JSON {
         var members = stored.user.json.object ?? [:]
         members[ResultKey.passwordHash.rawValue] = .string(stored.passwordHash)
         members[ResultKey.groups.rawValue] = .array(stored.groups.map { .string($0) })
         if let disabledAt = stored.disabledAt {
             members[ResultKey.disabledAt.rawValue] = .string(RFC3339.format(Date(timeIntervalSince1970: TimeInterval(disabledAt))))
             members[ResultKey.disabledReason.rawValue] = stored.disabledReason.map { .string($0) }
+        }
+        if let factor {
+            members[ResultKey.totpSecret.rawValue] = .string(factor.sealed)
+            members[ResultKey.recoveryCodeHashes.rawValue] = .array(factor.recoveryHashes.map { .string($0) })
         }
         return .object(members)
     }
@@ -137,7 +142,7 @@ extension RPCDispatcher {
             let page = try await service.exportUsers(token: p.string(.callerToken), limit: p.int(.exportLimit), afterID: p.int(.afterID),
                                                      caller: caller)
             return [ResultKey.nextAfterID.rawValue: page.nextAfterID.map { .int($0) } ?? .null,
-                    ResultKey.users.rawValue: .array(page.users.map(Self.exported))]
+                    ResultKey.users.rawValue: .array(page.users.map { Self.exported($0, factor: page.factors[$0.user.id]) })]
         case .usersLockout:
             let state = try await service.lockout(id: p.int(.id), token: p.string(.callerToken), caller: caller)
             let locked = state.lockedUntil > service.currentTime

@@ -33,7 +33,8 @@ extension RPCMethod {
         // A User with what import needs to make it again (contract §10); `disabled_at` and
         // `disabled_reason` only while disabled. A TOTP factor joins it here and in
         // users.import's rows.
-        "ExportedUser": ResultKey.object([.id, .username, .email, .passwordHash, .createdAt, .groups, .disabledAt, .disabledReason],
+        "ExportedUser": ResultKey.object([.id, .username, .email, .passwordHash, .createdAt, .groups, .disabledAt, .disabledReason,
+                                          .totpSecret, .recoveryCodeHashes],
                                          required: [.id, .username, .email, .passwordHash, .createdAt, .groups]),
         "ExportPage": ["type": "object", "properties": [
             ResultKey.users.rawValue: ["type": "array", "items": ["$ref": "#/components/schemas/ExportedUser"]],

@@ -91,7 +91,7 @@ public enum RPCMethod: String, CaseIterable, Sendable {
                         .passwordHash.summarized("Required unless `users` is given: " + ParamSpec.passwordHash.summary),
                         .createdAt, .id.summarized("The id to keep (default: the next)"),
                         .groups.summarized("The user's groups (default: none); " + ParamSpec.groups.summary),
-                        .disabledAt, .disabledReason, .users, .skipExisting, .dryRun, .callerToken],
+                        .disabledAt, .disabledReason, .totpSecret, .recoveryCodeHashes, .users, .skipExisting, .dryRun, .callerToken],
                        result: "ImportResult", errors: [.unauthenticated, .forbidden, .invalidParams, .conflict])
         case .usersExport:
             MethodSpec("Users with their hashes, by id a page at a time, as `users.import` takes them back "
@@ -281,6 +281,10 @@ public struct ParamSpec: Sendable, Equatable {
     public static let ttl = ParamSpec(
         "ttl", .count(minimum: AuthService.resetTTLs.lowerBound, maximum: AuthService.resetTTLs.upperBound, default: AuthService.defaultResetTTL),
         "Seconds the reset token is valid, \(AuthService.resetTTLs.lowerBound)–\(AuthService.resetTTLs.upperBound) (default \(AuthService.defaultResetTTL))")
+    public static let totpSecret = ParamSpec("totp_secret", .string,
+                                             "The user's confirmed TOTP secret as users.export writes it (sealed under the MFA key; needs id)")
+    public static let recoveryCodeHashes = ParamSpec("recovery_code_hashes", .strings,
+                                                     "The keyed hashes of the user's unused recovery codes, as users.export writes them")
     public static let code = ParamSpec("code", .string, "A 6-digit TOTP code from the authenticator app")
     public static let recoveryCode = ParamSpec("recovery_code", .string, "A recovery code (xxxxx-xxxxx; case and hyphens do not matter)")
     public static let mfaToken = ParamSpec("mfa_token", .string, "The mfa_token of auth.login's mfa_required answer")

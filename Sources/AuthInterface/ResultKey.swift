@@ -30,6 +30,8 @@ public enum ResultKey: String, Sendable {
     // LoginResult's mfa_required answer, TOTPEnrollment, RecoveryCodes, Removed (contract §9)
     case mfaRequired = "mfa_required", mfaToken = "mfa_token", methods, secret, otpauthURI = "otpauth_uri"
     case recoveryCodes = "recovery_codes", removed
+    // ExportedUser's factor (contract §10)
+    case totpSecret = "totp_secret", recoveryCodeHashes = "recovery_code_hashes"
 
     static let userRef: JSON = ["$ref": "#/components/schemas/User"]
 
@@ -65,7 +67,8 @@ public enum ResultKey: String, Sendable {
         case .resetToken, .mfaToken, .secret, .otpauthURI: ["type": "string"]
         case .mfaRequired, .removed: ["const": true]
         case .methods: ["type": "array", "items": ["enum": ["totp", "recovery_code"]]]
-        case .recoveryCodes: ["type": "array", "items": ["type": "string"]]
+        case .recoveryCodes, .recoveryCodeHashes: ["type": "array", "items": ["type": "string"]]
+        case .totpSecret: ["type": "string"]
         }
     }
 

@@ -35,6 +35,12 @@ struct MFAStatements: Sendable {
     let deleteChallenge: String
     /// user id, created: the user still enabled, without a password change since; returns `id`
     let userUnchangedSince: String
+    /// user id, sealed secret, last step: an imported, confirmed factor
+    let importFactor: String
+    /// lowest id, highest id: confirmed factors, for export
+    let factorsInRange: String
+    /// lowest id, highest id
+    let recoveryCodesInRange: String
     /// name, value
     let adoptMeta: String
     /// name
@@ -78,6 +84,11 @@ struct MFAStatements: Sendable {
         failChallenge = "UPDATE mfa_challenges SET failures = failures + 1 WHERE token_hash = \(p(1)) RETURNING failures"
         deleteChallenge = "DELETE FROM mfa_challenges WHERE token_hash = \(p(1))"
         userUnchangedSince = "SELECT id FROM users WHERE id = \(p(1)) AND disabled_at IS NULL AND tokens_valid_after < \(p(2))"
+        importFactor = """
+            INSERT INTO mfa_totp (user_id, sealed_secret, confirmed, pending_until, last_step) VALUES (\(p(1)), \(p(2)), 1, 0, \(p(3)))
+            """
+        factorsInRange = "SELECT user_id, sealed_secret FROM mfa_totp WHERE confirmed = 1 AND user_id BETWEEN \(p(1)) AND \(p(2))"
+        recoveryCodesInRange = "SELECT user_id, code_hash FROM mfa_recovery_codes WHERE user_id BETWEEN \(p(1)) AND \(p(2)) ORDER BY code_hash"
         adoptMeta = "INSERT INTO authd_meta (name, value) VALUES (\(p(1)), \(p(2))) ON CONFLICT (name) DO NOTHING"
         meta = "SELECT value FROM authd_meta WHERE name = \(p(1))"
         purgeChallenges = "DELETE FROM mfa_challenges WHERE expires_at < \(p(1))"

@@ -47,11 +47,17 @@ extension SQLStore {
                                                      .integer(Int64(new.createdAt.timeIntervalSince1970)),
                                                      .text(new.groups.joined(separator: ",")), SQLValue(new.disabledAt),
                                                      SQLValue(new.disabledReason)])
-        if let row = inserted.first { return .imported(Self.storedUser(row).user) }
+        if let row = inserted.first {
+            let user = Self.storedUser(row).user
+            if let factor = new.factor { try importFactor(factor, of: user.id, db) }
+            return .imported(user)
+        }
         if let same = try db.query(sql.userByUsername, [.text(new.username)]).first.map(Self.storedUser) {
+            let hasFactor = try db.query(sql.mfa.factor, [.integer(same.user.id)]).first?.int("confirmed") == 1
             let isSame = same.user.email.lowercased() == new.email.lowercased() && same.passwordHash == new.passwordHash
                 && (new.id == nil || new.id == same.user.id) && same.groups == new.groups
                 && same.disabledAt == new.disabledAt && same.disabledReason == new.disabledReason
+                && hasFactor == (new.factor != nil)
             return skipExisting && isSame ? .skipped(same.user) : .refused(.conflict("username"))
         }
         if !(try db.query(sql.userByEmail, [.text(new.email)])).isEmpty { return .refused(.conflict("email")) }

@@ -123,6 +123,29 @@ extension SQLStore {
         return outcome
     }
 
+    public func factors(ofUsers ids: ClosedRange<Int64>) async throws -> [Int64: MovedFactor] {
+        try await run { [sql] db in
+            let bounds: [SQLValue] = [.integer(ids.lowerBound), .integer(ids.upperBound)]
+            var codes: [Int64: [String]] = [:]
+            for row in try db.query(sql.mfa.recoveryCodesInRange, bounds) {
+                if let id = row.int("user_id"), let hash = row.text("code_hash") { codes[id, default: []].append(hash) }
+            }
+            var factors: [Int64: MovedFactor] = [:]
+            for row in try db.query(sql.mfa.factorsInRange, bounds) {
+                if let id = row.int("user_id"), let sealed = row.text("sealed_secret") {
+                    factors[id] = MovedFactor(sealed: sealed, recoveryHashes: codes[id] ?? [])
+                }
+            }
+            return factors
+        }
+    }
+
+    /// An imported row's factor, inside the import's transaction.
+    func importFactor(_ factor: MovedFactor, of userID: Int64, _ db: Driver.Connection) throws {
+        try db.query(sql.mfa.importFactor, [.integer(userID), .text(factor.sealed), SQLValue(factor.lastStep)])
+        for hash in factor.recoveryHashes { try db.query(sql.mfa.insertRecoveryCode, [.integer(userID), .text(hash)]) }
+    }
+
     public func adoptMFAKeyFingerprint(_ fingerprint: String) async throws -> Bool {
         let name = "mfa_key_fingerprint"
         return try await run { [sql] db in

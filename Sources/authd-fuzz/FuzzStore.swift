@@ -142,6 +142,7 @@ final class FuzzStore: UserStore {
     func mfaChallenge(hash: String, now: Int64) async throws -> MFAChallenge? { nil }
     func completeMFA(_ attempt: MFACompletion) async throws -> MFAOutcome { .unknownChallenge }
     func adoptMFAKeyFingerprint(_ fingerprint: String) async throws -> Bool { true }
+    func factors(ofUsers ids: ClosedRange<Int64>) async throws -> [Int64: MovedFactor] { [:] }
 
     private func changeUser(_ id: Int64, _ change: (inout StoredUser) -> Void) -> Bool {
         users.withLock { all in

@@ -33,7 +33,11 @@ extension IntegrationTests.AuthctlTests {
         // Groups and the disabled state travel too (contract §10), through both forms.
         _ = try c.ok(.usersSetGroups, ["id": 1, "groups": ["ops", "admin"]])
         _ = try c.ok(.usersDisable, ["id": 3, "reason": "on leave"])
+        // And the TOTP factor, sealed under the MFA key, which every test daemon shares.
+        let factor = try await IntegrationTests.MFATests.enrollAgain(c, 1, "alice", password: "Pass#alice1")
         let original = try Self.exported(c)
+        #expect(original[0]["totp_secret"]?.string != nil && IntegrationTests.MFATests.strings(original[0]["recovery_code_hashes"])?.count == 10)
+        #expect(original.dropFirst().allSatisfy { $0["totp_secret"] == nil })
         #expect(original.map { $0["id"]?.int64 ?? 0 } == [1, 3, 1000, 1002])
         #expect(original.allSatisfy { $0["password_hash"]?.string?.hasPrefix("$2b$") == true })
         #expect(original.map { $0["groups"] } == [["admin", "ops"], [], [], ["admin", "web"]])
@@ -47,7 +51,8 @@ extension IntegrationTests.AuthctlTests {
         #expect(csv.stderr == "authctl: exported 4 users\n")
         let mode = try FileManager.default.attributesOfItem(atPath: csvFile)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(try String(contentsOfFile: csvFile, encoding: .utf8).hasPrefix("id,username,email,password_hash,created_at,groups,disabled_at,disabled_reason\n1,alice,"))
+        #expect(try String(contentsOfFile: csvFile, encoding: .utf8).hasPrefix(
+            "id,username,email,password_hash,created_at,groups,disabled_at,disabled_reason,totp_secret,recovery_code_hashes\n1,alice,"))
         let jsonl = try Self.authctl(source.socketPath, ["user", "export", "--format", "jsonl"])
         #expect(jsonl.status == 0)
         #expect(jsonl.stdout.split(separator: "\n").count == 4)
@@ -59,8 +64,13 @@ extension IntegrationTests.AuthctlTests {
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
             #expect(!r.stderr.contains("warning"))
             let t = try target.client()
-            #expect(try Self.exported(t) == original)
-            #expect(try t.isActive(t.login("alice", password: "Pass#alice1")))
+            // The secret is sealed anew on each export; everything else is the same.
+            let unsealed = { (users: [JSON]) in users.map { JSON.object(($0.object ?? [:]).filter { $0.key != "totp_secret" }) } }
+            #expect(unsealed(try Self.exported(t)) == unsealed(original))
+            try await IntegrationTests.MFATests.awayFromAStepBoundary()
+            let mfaToken = try IntegrationTests.MFATests.passwordStep(t, "alice", password: "Pass#alice1")
+            let signedIn = try t.ok(.mfa, ["mfa_token": mfaToken, "recovery_code": .string(factor.recoveryCodes[file == "-" ? 1 : 0])])
+            #expect(try t.isActive(signedIn["access_token"]!.string!))
             #expect(try t.isActive(t.login("flask", password: "Flask#Pass1")))
             // The disabled stay disabled, and log in once enabled.
             for (id, name, password) in [(3, "carol", "Pass#carol1"), (1002, "jinja", "Flask#Pass1")] {

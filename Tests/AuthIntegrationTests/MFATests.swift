@@ -277,12 +277,46 @@ extension IntegrationTests {
     }
 
     /// Enrolls a user who has no factor now, from a fresh password login.
-    static func enrollAgain(_ c: AuthClient, _ id: Int64, _ name: String) async throws -> (token: JSON, secret: String) {
-        let token = try SessionTests.login(c, name)["access_token"]!
-        let secret = try #require(try c.ok(.totpEnroll, ["token": token, "current_password": "Passw0rd!"])["secret"]?.string)
+    static func enrollAgain(_ c: AuthClient, _ id: Int64, _ name: String, password: String = "Passw0rd!") async throws
+        -> (token: JSON, secret: String, recoveryCodes: [String]) {
+        let token = try c.ok(.login, ["username": .string(name), "password": .string(password)])["access_token"]!
+        let secret = try #require(try c.ok(.totpEnroll, ["token": token, "current_password": .string(password)])["secret"]?.string)
         try await awayFromAStepBoundary()
-        _ = try c.ok(.totpConfirm, ["token": token, "code": .string(try codes(secret, [0])[0])])
-        return (token, secret)
+        let confirmed = try c.ok(.totpConfirm, ["token": token, "code": .string(try codes(secret, [0])[0])])
+        return (token, secret, strings(confirmed["recovery_codes"]) ?? [])
+    }
+
+    @Test func exportCarriesTheFactorSealedAndImportTakesItWhereTheSameKeyIsSet() async throws {
+        let source = try await TestDaemon()
+        let c = try source.client()
+        let user = try await Self.enroll(c, "mover")
+        _ = try c.ok(.mfa, ["mfa_token": try Self.passwordStep(c, "mover"), "recovery_code": .string(user.recoveryCodes[0])])
+        let row = try #require(try c.ok(.usersExport)["users"]?.array?.first?.object)
+        let sealed = try #require(row["totp_secret"]?.string)
+        let stored = try source.sql("SELECT sealed_secret FROM mfa_totp")
+        #expect(!sealed.contains(user.secret) && sealed != stored)
+        #expect(Self.strings(row["recovery_code_hashes"])?.count == 9)
+        // Into a fresh database with the same key: the factor is required, its codes and
+        // the nine unused recovery codes work.
+        let target = try await TestDaemon()
+        let t = try target.client()
+        #expect(try t.ok(.usersImport, ["users": [.object(row)]])["results"]?.array?.first?["id"] == .int(user.id))
+        #expect(try t.ok(.usersStatus, ["id": .int(user.id)])["mfa"] == ["totp"])
+        try await Self.awayFromAStepBoundary()
+        let mfaToken = try Self.passwordStep(t, "mover")
+        #expect(try t.ok(.mfa, ["mfa_token": mfaToken, "code": .string(try Self.codes(user.secret, [1])[0])])["access_token"] != nil)
+        #expect(try t.failure(.mfa, ["mfa_token": try Self.passwordStep(t, "mover"), "recovery_code": .string(user.recoveryCodes[0])])
+            .code == -32001)
+        #expect(try t.ok(.mfa, ["mfa_token": try Self.passwordStep(t, "mover"), "recovery_code": .string(user.recoveryCodes[1])])["access_token"] != nil)
+        // Under another key, or without its id, the row is refused and says why.
+        let elsewhere = try await TestDaemon(environment: ["AUTHD_MFA_KEY": String(repeating: "e7", count: 32)])
+        let refused = try elsewhere.client().ok(.usersImport, ["users": [.object(row)]])["results"]?.array?.first?["error"]
+        #expect(refused?["code"] == -32602 && refused?["data"]?["fields"]?["totp_secret"] != nil, "\(refused?.text ?? "")")
+        var withoutID = row
+        withoutID["id"] = nil
+        let noID = try elsewhere.client().ok(.usersImport, ["users": [.object(withoutID)]])["results"]?.array?.first?["error"]
+        #expect(noID?["data"]?["fields"]?["totp_secret"] == ["Needs the row's id: a TOTP factor moves with its user's id."])
+        #expect(try elsewhere.client().ok(.usersList)["users"] == [])
     }
 
     @Test func aPasswordChangeOrDisablingVoidsAWaitingMfaToken() async throws {
