@@ -44,7 +44,11 @@ public struct Gateway: Sendable {
     /// find, the call, and the success status; only the Flask-shaped bodies differ.
     private func respond(_ route: GatewayRoute, _ request: Request, _ context: GatewayRequestContext) async throws(GatewayError) -> Response {
         guard let method = route.rpcMethod else {
-            return route == .metrics ? try await metricsPage(context) : Response.json(OpenAPIDocument.json)
+            switch route {
+            case .metrics: return try await metricsPage(context)
+            case .authRequest, .forwardAuth: return try await forwardAuth(route, request, context)
+            default: return Response.json(OpenAPIDocument.json)
+            }
         }
         let params = try await self.params(route, method, request, context)
         return route.response(try await call(method, params), params: params)

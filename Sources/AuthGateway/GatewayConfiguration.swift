@@ -10,6 +10,8 @@ public struct GatewayConfiguration: Sendable {
     public var listenPort = 8080
     public var corsOrigins: [String] = []
     public var trustedProxies: [CIDR] = []
+    /// The portal's public address (`--portal-url`); nil: `/login` on the proxied host.
+    public var portalURL: String?
     /// Clients that may read `/metrics`, judged by the address `trustedProxies` resolve.
     public var metricsAllowed: [CIDR] = [CIDR("127.0.0.0/8")!, CIDR("::1")!]
     /// Largest request body; register, login and update need well under a kilobyte.
@@ -50,6 +52,7 @@ public struct GatewayConfiguration: Sendable {
         if let listen = settings.listen { (config.listenHost, config.listenPort) = (listen.host, listen.port) }
         config.corsOrigins = settings.corsOrigins
         config.trustedProxies = settings.trustedProxies
+        config.portalURL = settings.portalURL
         if !settings.metricsAllowed.isEmpty { config.metricsAllowed = settings.metricsAllowed }
         (config.maxBodyBytes, config.authdConnections) = (settings.maxBodyBytes, settings.authdConnections)
         (config.idleTimeoutSeconds, config.logLevel) = (settings.idleTimeout, settings.logLevel)

@@ -10,6 +10,8 @@ public enum GatewayRoute: CaseIterable, Sendable {
     case mfa, enrollTOTP, removeTOTP, confirmTOTP, regenerateRecoveryCodes
     case listUsers, getUser, updateUser, deleteUser
     case health, openAPI, metrics
+    /// Forward authentication for reverse proxies (contract §11), answered by `forwardAuth`.
+    case authRequest, forwardAuth
 
     /// What a route is: its method and path (`:id` captures a segment, which becomes the
     /// call's `id`), the authd method it calls (nil for the OpenAPI document, which authd
@@ -50,6 +52,8 @@ public enum GatewayRoute: CaseIterable, Sendable {
         case .health: Entry(method: .get, path: "/healthz", rpcMethod: .health)
         case .openAPI: Entry(method: .get, path: "/openapi.json")
         case .metrics: Entry(method: .get, path: "/metrics")
+        case .authRequest: Entry(method: .get, path: "/api/authz/auth-request")
+        case .forwardAuth: Entry(method: .get, path: "/api/authz/forward-auth")
         }
     }
 

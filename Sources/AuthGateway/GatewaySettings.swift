@@ -24,6 +24,9 @@ public struct GatewaySettings: SettingsTable {
     public let idleTimeout = Setting<Int>("idle-timeout", env: "AUTHD_GATEWAY_IDLE_TIMEOUT", value: "SECONDS",
         help: "Seconds before an idle or stalled client connection is closed", default: 30, defaultHelp: "30",
         parse: Parse.number(1...86_400))
+    public let portalURL = Setting<String?>("portal-url", env: "AUTHD_GATEWAY_PORTAL_URL", value: "URL",
+        help: "The sign-in portal's public address, where forward-auth sends a browser that is not signed in",
+        default: nil, defaultHelp: "/login on the proxied host", parse: Parse.text)
     public let logLevel = Setting<Logger.Level>("log-level", env: "AUTHD_GATEWAY_LOG_LEVEL", value: "LEVEL",
         help: "trace, debug, info, notice, warning, error or critical", default: .info, defaultHelp: "info", parse: Parse.logLevel)
 }

@@ -51,6 +51,13 @@ public enum OpenAPIDocument {
                 parameters.append(["name": .string(param.name), "in": "query", "schema": param.kind.schema])
             }
         }
+        if route == .authRequest || route == .forwardAuth {
+            parameters.append(["name": "group", "in": "query", "style": "form", "explode": true,
+                               "description": "Needs a user in one of these groups, else 403 (repeatable)",
+                               "schema": ["type": "array", "items": ["type": "string"]]])
+            parameters.append(["name": "mfa", "in": "query", "description": "1: needs a session signed in with a second factor, else 403",
+                               "schema": ["type": "string", "enum": ["1"]]])
+        }
         if !parameters.isEmpty { op["parameters"] = .array(parameters) }
         if route.takesJSONBody || route.takesOptionalJSONBody, let method = route.rpcMethod {
             op["requestBody"] = ["required": .bool(route.takesJSONBody),
@@ -58,6 +65,11 @@ public enum OpenAPIDocument {
         }
         var responses: [String: JSON] = [String(route.successStatus.code): success(route)]
         for status in errorStatuses(route) {
+            if status == 302 {
+                responses["302"] = ["description": "A browser not signed in: the portal's login page, with the original URL in rd",
+                                    "headers": ["Location": header("The portal's /login?rd=…", required: true)]]
+                continue
+            }
             var response: [String: JSON] = [
                 "description": .string(HTTPResponse.Status(code: status).reasonPhrase),
                 "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
@@ -73,6 +85,8 @@ public enum OpenAPIDocument {
         switch route {
         case .openAPI: "This document."
         case .metrics: "Prometheus metrics: the gateway's own, then authd's (loopback and --metrics-allow clients only)."
+        case .authRequest: "nginx auth_request: 200 with Remote-* headers for an active session cookie or bearer token, else 401."
+        case .forwardAuth: "Traefik ForwardAuth, Caddy forward_auth: as auth-request, but a browser not signed in gets 302 to the portal."
         default: route.rpcMethod?.spec.summary ?? ""
         }
     }
@@ -84,6 +98,8 @@ public enum OpenAPIDocument {
         if route.takesJSONBody || route.takesOptionalJSONBody { statuses.formUnion([400, 413, 415]) }
         if route.needsToken { statuses.insert(401) }
         if route.path.contains(":id") || route == .metrics { statuses.insert(403) }
+        if route == .authRequest || route == .forwardAuth { statuses.formUnion([401, 403, 503]) }
+        if route == .forwardAuth { statuses.insert(302) }
         if route.path.contains(":id") || route.takesSessionID { statuses.insert(404) }
         return statuses
     }
@@ -131,6 +147,10 @@ public enum OpenAPIDocument {
         case .openAPI: return body(["type": "object"], "This document")
         case .metrics:
             return ["description": "Prometheus text format 0.0.4", "content": ["text/plain": ["schema": ["type": "string"]]]]
+        case .authRequest, .forwardAuth:
+            let names = ["Remote-User", "Remote-Email", "Remote-User-Id", "Remote-Groups", "Remote-Session-Id"]
+            return ["description": "Signed in: who, in headers (each on every 200, empty when unknown)",
+                    "headers": .object(Dictionary(uniqueKeysWithValues: names.map { ($0, header("The user's \($0.dropFirst(7).lowercased())", required: true)) }))]
         }
     }
 

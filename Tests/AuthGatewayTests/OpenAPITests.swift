@@ -25,7 +25,7 @@ import Testing
         })
         let documented = Set(Self.documented().map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })
         #expect(served == documented)
-        #expect(served.count == 19)
+        #expect(served.count == 21)
         #expect(served.contains("POST /api/auth/mfa") && served.contains("DELETE /api/auth/mfa/totp"))
         #expect(served.contains("POST /api/auth/password-reset"))
         #expect(served.contains("DELETE /api/auth/sessions/{session_id}"))
