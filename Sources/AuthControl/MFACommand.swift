@@ -30,6 +30,11 @@ struct MFACommand: ParsableCommand, OptionsCommand {
         return try PasswordReader.prompt(confirm: false, label: label, echo: true)
     }
 
+    /// The current password: one line of stdin (`--password-stdin`), else asked for without echo.
+    static func currentPassword(fromStdin: Bool) throws(ControlError) -> String {
+        try fromStdin ? PasswordReader.fromStdin(label: "Current password") : PasswordReader.prompt(confirm: false, label: "Current password")
+    }
+
     /// The recovery codes, one to a line, with what to do with them.
     static func recoveryCodes(_ result: JSON) -> String {
         let codes = result[ResultKey.recoveryCodes.rawValue]?.array?.compactMap(\.string) ?? []
@@ -56,8 +61,7 @@ struct MFAEnrollCommand: ParsableCommand, OptionsCommand {
 
     func run() throws {
         let token = try MFACommand.token(options)
-        let password = try passwordStdin ? PasswordReader.fromStdin(label: "Current password")
-            : PasswordReader.prompt(confirm: false, label: "Current password")
+        let password = try MFACommand.currentPassword(fromStdin: passwordStdin)
         let daemon = try options.connect()
         let enrolled = try daemon.call(.totpEnroll, RPCMethod.totpEnroll.params([.token: token, .currentPassword: .string(password)]))
         let uri = Render.field(enrolled, ResultKey.otpauthURI.rawValue)
@@ -105,8 +109,7 @@ struct MFARemoveCommand: ParsableCommand, OptionsCommand {
         if let code {
             params[ParamSpec.code.name] = .string(code)
         } else {
-            params[ParamSpec.currentPassword.name] = .string(
-                try passwordStdin ? PasswordReader.fromStdin(label: "Current password") : PasswordReader.prompt(confirm: false, label: "Current password"))
+            params[ParamSpec.currentPassword.name] = .string(try MFACommand.currentPassword(fromStdin: passwordStdin))
         }
         options.emit(try options.connect().call(.totpRemove, params)) { _ in "TOTP removed: logins need the password alone." }
     }

@@ -30,7 +30,7 @@ enum PasswordReader {
     static func prompt(confirm: Bool, label: String = "Password", echo: Bool = false) throws(ControlError) -> String {
         let tty = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard tty >= 0 else {
-            throw .usage("no terminal to ask for the password on; use --password-stdin")
+            throw .usage(echo ? "no terminal to ask for the \(label.lowercased()) on; use --code" : "no terminal to ask for the password on; use --password-stdin")
         }
         defer { close(tty) }
         let password = try ask("\(label): ", on: tty, echo: echo)

@@ -1,3 +1,5 @@
+import AuthCore
+
 /// RFC 6238 time-based one-time passwords as the contract fixes them: HMAC-SHA1,
 /// 6 digits, 30-second steps, a 20-byte secret.
 public enum TOTP {
@@ -46,23 +48,7 @@ public enum TOTP {
     /// The provisioning URI authenticator apps scan:
     /// `otpauth://totp/ISSUER:ACCOUNT?secret=…&issuer=ISSUER&algorithm=SHA1&digits=6&period=30`.
     public static func otpauthURI(issuer: String, account: String, secret: [UInt8]) -> String {
-        let issuer = percentEncoded(issuer)
-        return "otpauth://totp/\(issuer):\(percentEncoded(account))?secret=\(Base32.encode(secret))&issuer=\(issuer)&algorithm=SHA1&digits=\(digits)&period=\(period)"
-    }
-
-    /// Everything but RFC 3986's unreserved characters, as %XX of its UTF-8 bytes (a
-    /// colon in the issuer would otherwise end the issuer part of the label).
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
-            }
-        }
-        return out
+        let issuer = PercentEncoding.encoded(issuer)
+        return "otpauth://totp/\(issuer):\(PercentEncoding.encoded(account))?secret=\(Base32.encode(secret))&issuer=\(issuer)&algorithm=SHA1&digits=\(digits)&period=\(period)"
     }
 }

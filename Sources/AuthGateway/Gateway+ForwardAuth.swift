@@ -1,3 +1,4 @@
+import AuthCore
 import AuthInterface
 import AuthJSON
 import HTTPTypes
@@ -66,7 +67,7 @@ extension Gateway {
     /// when the portal redirects after sign-in, not here).
     private func redirectToPortal(_ request: Request, _ context: GatewayRequestContext, mfa: Bool) -> Response {
         var query: [String] = []
-        if let original = originalURL(request, context) { query.append("rd=" + Self.percentEncoded(original)) }
+        if let original = originalURL(request, context) { query.append("rd=" + PercentEncoding.encoded(original)) }
         if mfa { query.append("mfa=1") }
         let base = (configuration.portalURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "") + "/login"
         var headers = HTTPFields()
@@ -103,20 +104,5 @@ extension Gateway {
             }
         }
         return nil
-    }
-
-    /// Everything but RFC 3986's unreserved characters as %XX, for a URL in a query.
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
-            }
-        }
-        return out
     }
 }
