@@ -38,7 +38,7 @@ extension AuthService {
             + names.filter { !isGroupName($0) }.map { "\(groupRule) Not: '\($0.prefix(40))'." }
     }
 
-    static func isGroupName(_ name: String) -> Bool {
+    public static func isGroupName(_ name: String) -> Bool {
         let s = Array(name.utf8)
         guard (1...32).contains(s.count), (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(s[0]) else { return false }
         return s.allSatisfy { c in

@@ -30,6 +30,18 @@ extension Gateway {
     }
 
     func forwardAuth(_ route: GatewayRoute, _ request: Request, _ context: GatewayRequestContext) async throws(GatewayError) -> Response {
+        // The policies come from this endpoint's own query, never from the forwarded URL. A
+        // policy the gateway cannot read is the proxy's misconfiguration, refused rather than
+        // ignored: `?mfa=true` or `?grop=admins` must not leave a page open.
+        let query = request.uri.queryParameters
+        let wanted = query[values: "group"].map(String.init)
+        if let unknown = query.map(\.key).first(where: { $0 != "group" && $0 != "mfa" }) {
+            throw GatewayError(.badRequest, "Unknown policy '\(unknown.prefix(40))': the query takes group and mfa")
+        }
+        if query[values: "mfa"].contains(where: { $0 != "1" }) { throw GatewayError(.badRequest, "The mfa policy is mfa=1") }
+        if let bad = wanted.first(where: { !AuthService.isGroupName($0) }) {
+            throw GatewayError(.badRequest, "Not a group name: '\(bad.prefix(40))'")
+        }
         let bearer = BearerToken.from(authorization: request.headers[.authorization])
         let cookie = Self.cookie(sessionCookieName, in: request.headers[values: .cookie])
         // Both at once: 401, which nginx passes on (any other refusal but 403 it makes a 500).
@@ -37,9 +49,6 @@ extension Gateway {
         guard let credential = bearer ?? cookie else { return try refuse(route, request, context, "Not signed in") }
         let verified = try await call(.verify, [ParamSpec.token.name: .string(credential)])
         guard verified[ResultKey.active.rawValue] == .bool(true) else { return try refuse(route, request, context, "Not signed in") }
-        // The policies come from this endpoint's own query, never from the forwarded URL.
-        let query = request.uri.queryParameters
-        let wanted = query[values: "group"].map(String.init)
         let groups = Set((verified[ResultKey.groups.rawValue]?.array ?? []).compactMap(\.string))
         if !wanted.isEmpty && groups.isDisjoint(with: wanted) {
             throw GatewayError(.forbidden, "Not in a group this page needs")

@@ -54,7 +54,7 @@ public enum OpenAPIDocument {
         if route == .authRequest || route == .forwardAuth {
             parameters.append(["name": "group", "in": "query", "style": "form", "explode": true,
                                "description": "Needs a user in one of these groups, else 403 (repeatable)",
-                               "schema": ["type": "array", "items": ["type": "string"]]])
+                               "schema": ["type": "array", "items": ["type": "string", "pattern": "^[a-z][a-z0-9_-]{0,31}$"]]])
             parameters.append(["name": "mfa", "in": "query", "description": "1: needs a session signed in with a second factor, else 403",
                                "schema": ["type": "string", "enum": ["1"]]])
         }
@@ -98,7 +98,7 @@ public enum OpenAPIDocument {
         if route.takesJSONBody || route.takesOptionalJSONBody { statuses.formUnion([400, 413, 415]) }
         if route.needsToken { statuses.insert(401) }
         if route.path.contains(":id") || route == .metrics { statuses.insert(403) }
-        if route == .authRequest || route == .forwardAuth { statuses.formUnion([401, 403, 503]) }
+        if route == .authRequest || route == .forwardAuth { statuses.formUnion([400, 401, 403, 503]) }
         if route == .forwardAuth { statuses.insert(302) }
         if route.path.contains(":id") || route.takesSessionID { statuses.insert(404) }
         return statuses

@@ -224,6 +224,10 @@ extension LiveTests {
             }
             #expect(ok.header("Remote-User") == "carol" && ok.header("Remote-Email") == "carol@example.com" && ok.header("Remote-Groups") == "")
             #expect(ok.headers.filter { $0.name.lowercased() == "remote-user" }.count == 1)
+            // A policy the gateway cannot read is refused, never ignored (a typo must not open a page).
+            for query in ["?mfa=true", "?grop=admins", "?group=Admins", "?mfa=1&mfa=0"] {
+                #expect(isErrorShape(try s.http.request("GET", "/api/authz/auth-request\(query)", headers: s.bearer(token)), 400), "\(query)")
+            }
 
             // An untrusted peer's forwarded URL is ignored: the redirect carries none.
             let untrusted = try await LiveStack(gatewayArguments: ["--portal-url", "https://sso.example.com/"])
