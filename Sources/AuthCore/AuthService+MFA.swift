@@ -21,6 +21,18 @@ extension AuthService {
         return found
     }
 
+    /// A call about the token's own factor with a required code: its user and claims, the
+    /// code and the end client, in the contract's order (authentication, then validation).
+    private func ownCode(_ token: Token, _ code: Field<String>, _ client: Field<String>) async throws
+        -> (StoredUser, AccessClaims, String, String?) {
+        let (me, claims) = try await tokenOwner(token)
+        var errors = FieldErrors()
+        let given = code.requiring.read(&errors)
+        let clientAddress = client.read(&errors)
+        try errors.check()
+        return (me, claims, given!, clientAddress)
+    }
+
     /// `mfa.totp.enroll`: a new pending secret, after the current password.
     public func enrollTOTP(token: Token, currentPassword: Field<String>, client: Field<String>, caller: Caller) async throws -> TOTPEnrollment {
         let codec = try factorCodec()
@@ -45,16 +57,12 @@ extension AuthService {
     /// `mfa.totp.confirm`: the first code makes TOTP required; the recovery codes, once.
     public func confirmTOTP(token: Token, code: Field<String>, client: Field<String>, caller: Caller) async throws -> [String] {
         let codec = try factorCodec()
-        let (me, claims) = try await tokenOwner(token)
-        var errors = FieldErrors()
-        let given = code.requiring.read(&errors)
-        let clientAddress = client.read(&errors)
-        try errors.check()
+        let (me, claims, given, clientAddress) = try await ownCode(token, code, client)
         guard let factor = try await store.totp(userID: me.user.id), !factor.confirmed, factor.pendingUntil > now,
               let secret = codec.open(factor.sealed, userID: me.user.id) else {
             throw AuthError.invalid([code.name: [Self.nothingPending]])
         }
-        let step = try await checkCode(me, given!, secret: secret, after: factor.lastStep, field: code.name, client: clientAddress, caller: caller)
+        let step = try await checkCode(me, given, secret: secret, after: factor.lastStep, field: code.name, client: clientAddress, caller: caller)
         let recovery = codec.newRecoveryCodes()
         guard let ended = try await store.confirmTOTP(
             userID: me.user.id, step: step, recoveryHashes: recovery.compactMap(codec.recoveryHash), keeping: claims.sid,
@@ -109,14 +117,10 @@ extension AuthService {
     /// `mfa.recovery.regenerate`: a new set for a code; the old set is void.
     public func regenerateRecoveryCodes(token: Token, code: Field<String>, client: Field<String>, caller: Caller) async throws -> [String] {
         let codec = try factorCodec()
-        let (me, _) = try await tokenOwner(token)
-        var errors = FieldErrors()
-        let given = code.requiring.read(&errors)
-        let clientAddress = client.read(&errors)
-        try errors.check()
+        let (me, _, given, clientAddress) = try await ownCode(token, code, client)
         guard let factor = try await store.totp(userID: me.user.id), factor.confirmed, let secret = codec.open(factor.sealed, userID: me.user.id)
         else { throw AuthError.invalid([code.name: [Self.noFactor]]) }
-        let step = try await checkCode(me, given!, secret: secret, after: factor.lastStep, field: code.name, client: clientAddress, caller: caller)
+        let step = try await checkCode(me, given, secret: secret, after: factor.lastStep, field: code.name, client: clientAddress, caller: caller)
         let recovery = codec.newRecoveryCodes()
         guard try await store.regenerateRecoveryCodes(userID: me.user.id, step: step, hashes: recovery.compactMap(codec.recoveryHash)) else {
             throw AuthError.invalid([code.name: [Self.wrongCode]])
